@@ -31,13 +31,21 @@ func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(s.tmp, 0o700); err != nil {
 		return nil, fmt.Errorf("open blob store: %w", err)
 	}
-	// Temporary files left by a killed process are garbage.
-	if ents, err := os.ReadDir(s.tmp); err == nil {
-		for _, e := range ents {
-			os.Remove(filepath.Join(s.tmp, e.Name()))
-		}
-	}
 	return s, nil
+}
+
+// RemoveTemp deletes temporary files left by a killed writer. Call it only
+// while holding the archive's writer lock: another process's receive in
+// progress would otherwise lose its file.
+func (s *Store) RemoveTemp() error {
+	ents, err := os.ReadDir(s.tmp)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		os.Remove(filepath.Join(s.tmp, e.Name()))
+	}
+	return nil
 }
 
 func (s *Store) path(ref blob.Ref) string {

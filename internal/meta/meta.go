@@ -1,0 +1,174 @@
+// Package meta defines the metadata records dossier keeps about documents:
+// the ledger rows, email fields, counts. Stores (SQLite now, PostgreSQL in
+// server mode) keep these records; everything in them is derived from the
+// blobs and the ingest ledger.
+package meta
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/newsroom/dossier"
+)
+
+// Document is one ledger row: a file, message, attachment or embedded
+// message, with what was extracted from it.
+type Document struct {
+	Num         int64          `json:"number"` // permanent number, assigned at first ingest, never reused
+	ID          string         `json:"id"`
+	ParentID    string         `json:"parent_id,omitempty"`
+	Path        string         `json:"path"` // path within the parent (or the source path for top-level files)
+	SHA256      string         `json:"sha256"`
+	Size        int64          `json:"size"`
+	Collection  string         `json:"collection"`
+	Kind        dossier.Kind   `json:"type"`
+	MIME        string         `json:"mime"`
+	Filename    string         `json:"filename,omitempty"`
+	Status      dossier.Status `json:"status"`
+	Reason      string         `json:"reason,omitempty"`
+	DuplicateOf string         `json:"duplicate_of,omitempty"`
+	Depth       int            `json:"depth"`
+
+	MessageID      string     `json:"message_id,omitempty"`
+	ThreadID       string     `json:"thread,omitempty"`
+	Subject        string     `json:"subject,omitempty"`
+	Sender         string     `json:"from,omitempty"` // address, lowercase
+	SenderName     string     `json:"from_name,omitempty"`
+	Date           *time.Time `json:"date,omitempty"`
+	HasAttachments bool       `json:"has_attachments,omitempty"`
+
+	// Meta holds kind-specific details (for email: every address header,
+	// the raw date, references, parse problems) as JSON.
+	Meta       json.RawMessage `json:"meta,omitempty"`
+	IngestedAt time.Time       `json:"ingested_at"`
+}
+
+// EmailMeta is the Meta of an email document.
+type EmailMeta struct {
+	From       []string `json:"from,omitempty"`
+	Sender     []string `json:"sender,omitempty"`
+	To         []string `json:"to,omitempty"`
+	Cc         []string `json:"cc,omitempty"`
+	Bcc        []string `json:"bcc,omitempty"`
+	ReplyTo    []string `json:"reply_to,omitempty"`
+	DateRaw    string   `json:"date_raw,omitempty"`
+	InReplyTo  []string `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
+	Problems   []string `json:"problems,omitempty"`
+	TextFrom   string   `json:"text_from,omitempty"` // "plain" or "html"
+	Mailbox    string   `json:"maildir_flags,omitempty"`
+}
+
+// Counts tallies documents by ledger status.
+type Counts struct {
+	Indexed   int64 `json:"indexed"`
+	Duplicate int64 `json:"duplicate"`
+	Failed    int64 `json:"failed"`
+	Skipped   int64 `json:"skipped"`
+	Pending   int64 `json:"pending,omitempty"`
+}
+
+// Total is the sum of every status.
+func (c Counts) Total() int64 { return c.Indexed + c.Duplicate + c.Failed + c.Skipped + c.Pending }
+
+// Add counts one document of status s.
+func (c *Counts) Add(s dossier.Status, n int64) {
+	switch s {
+	case dossier.Indexed:
+		c.Indexed += n
+	case dossier.Duplicate:
+		c.Duplicate += n
+	case dossier.Failed:
+		c.Failed += n
+	case dossier.Skipped:
+		c.Skipped += n
+	default:
+		c.Pending += n
+	}
+}
+
+// Entry is one document to record, with what goes into the search index.
+type Entry struct {
+	Doc *Document
+	// Index is the document's searchable fields; nil for documents that
+	// are not searched (duplicates, failures, skipped items).
+	Index *IndexFields
+	// Text is the extracted text kept for snippets and display.
+	Text string
+	// Replace rewrites an existing row with the same id (retrying a failed
+	// item, reindexing), keeping its permanent number.
+	Replace bool
+}
+
+// Batch is a set of changes committed atomically.
+type Batch struct {
+	Entries []Entry
+	Inputs  []Input
+}
+
+// Len returns the number of entries.
+func (b *Batch) Len() int { return len(b.Entries) }
+
+// IndexFields are a document's searchable fields, as given to the search
+// index.
+type IndexFields struct {
+	Subject, Body, Filename string
+	From, To, Cc, Bcc       []string // "Name <addr>" or bare addresses
+	Lang                    string   // "fr", "en" or "" to detect from Body
+	// Prepared is the store's analysed form of these fields, filled in
+	// ahead of commit by a store that supports it; nil otherwise.
+	Prepared any
+}
+
+// Input is an input file as last seen by an ingest.
+type Input struct {
+	Collection, Path string
+	Size, MTime      int64
+	DocID            string
+	Done             bool // every item found in it is recorded
+}
+
+// SearchRequest is a search over the archive.
+type SearchRequest struct {
+	Query  string
+	Limit  int
+	Offset int
+	Sort   string // "relevance" (default) or "date"
+	Facets bool
+}
+
+// SearchResult is one page of results.
+type SearchResult struct {
+	Total  int                     `json:"total"`
+	Hits   []Hit                   `json:"hits"`
+	Facets map[string][]FacetCount `json:"facets"`
+}
+
+// Hit is one matching document. A hit on an attachment carries the
+// attachment's own id and sha256 and its parent's id.
+type Hit struct {
+	ID         string     `json:"id"`
+	Number     int64      `json:"number"`
+	SHA256     string     `json:"sha256"`
+	Type       string     `json:"type"`
+	MIME       string     `json:"mime"`
+	Collection string     `json:"collection"`
+	Path       string     `json:"path"`
+	ParentID   string     `json:"parent_id,omitempty"`
+	Filename   string     `json:"filename,omitempty"`
+	MessageID  string     `json:"message_id"`
+	Subject    string     `json:"subject"`
+	From       string     `json:"from"`
+	Date       *time.Time `json:"date"`
+	Score      float64    `json:"score"`
+	Snippet    string     `json:"snippet"`
+	// Highlights are byte ranges of Snippet that matched the query.
+	Highlights [][2]int `json:"highlights,omitempty"`
+}
+
+// FacetCount is one value of a facet with the number of matching
+// documents.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}

@@ -1,0 +1,73 @@
+package sqlite
+
+// FormatVersion is the version of the database schema. Changelog:
+//
+//	1: docs, blobs, texts, inputs, runs; FTS5 index (see internal/search/sqlfts).
+const FormatVersion = 1
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- One row per document: the ledger. num is the permanent number
+-- (AUTOINCREMENT: never reused, even after a delete).
+CREATE TABLE IF NOT EXISTS docs (
+  num INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  parent_id TEXT,
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  collection TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  mime TEXT NOT NULL,
+  filename TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  duplicate_of TEXT,
+  depth INTEGER NOT NULL DEFAULT 0,
+  message_id TEXT,
+  thread_id TEXT,
+  subject TEXT,
+  sender TEXT,
+  sender_name TEXT,
+  date INTEGER,
+  tz INTEGER,
+  has_attachments INTEGER NOT NULL DEFAULT 0,
+  meta TEXT,
+  ingested_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_sha256 ON docs(sha256);
+CREATE INDEX IF NOT EXISTS docs_parent ON docs(parent_id);
+CREATE INDEX IF NOT EXISTS docs_status ON docs(status);
+
+-- The canonical document of each blob: the first one stored. Later
+-- documents with the same bytes are duplicates of it.
+CREATE TABLE IF NOT EXISTS blobs (
+  sha256 TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  canonical TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Extracted text, zstd-compressed; derived, rebuilt by reindex.
+CREATE TABLE IF NOT EXISTS texts (num INTEGER PRIMARY KEY, z BLOB NOT NULL);
+
+-- Input files seen, so a rerun skips unchanged files without reading them.
+CREATE TABLE IF NOT EXISTS inputs (
+  collection TEXT NOT NULL,
+  path TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime INTEGER NOT NULL,
+  doc_id TEXT NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (collection, path)
+) WITHOUT ROWID;
+
+-- One row per ingest run.
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  started INTEGER NOT NULL,
+  finished INTEGER,
+  args TEXT NOT NULL,
+  summary TEXT
+);
+`

@@ -1,0 +1,65 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+
+	"github.com/newsroom/dossier/internal/meta"
+	"github.com/newsroom/dossier/internal/search/analysis"
+	"github.com/newsroom/dossier/internal/search/sqlfts"
+)
+
+// SnippetBytes is the approximate length of a hit's snippet.
+const SnippetBytes = 240
+
+// Search runs a query (package query's language) and returns one page of
+// hits with snippets, the total and, if asked, facets. Only indexed
+// documents are ever returned or counted. Errors from a malformed query
+// wrap *query.SyntaxError.
+func (s *Store) Search(ctx context.Context, req meta.SearchRequest) (*meta.SearchResult, error) {
+	res, err := sqlfts.Search(ctx, s.r, sqlfts.Request{Query: req.Query, Limit: req.Limit, Offset: req.Offset,
+		Sort: req.Sort, Facets: req.Facets})
+	if err != nil {
+		return nil, err
+	}
+	out := &meta.SearchResult{Total: res.Total, Hits: make([]meta.Hit, 0, len(res.Hits))}
+	if res.Facets != nil {
+		out.Facets = map[string][]meta.FacetCount{}
+		for k, v := range res.Facets {
+			fc := make([]meta.FacetCount, len(v))
+			for i, c := range v {
+				fc[i] = meta.FacetCount{Value: c.Value, Count: c.Count}
+			}
+			out.Facets[k] = fc
+		}
+	}
+	for _, h := range res.Hits {
+		d, err := s.DocByNum(ctx, h.Num)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		hit := meta.Hit{ID: d.ID, Number: d.Num, SHA256: d.SHA256, Type: string(d.Kind), MIME: d.MIME,
+			Collection: d.Collection, Path: d.Path, ParentID: d.ParentID, Filename: d.Filename,
+			MessageID: d.MessageID, Subject: d.Subject, From: d.Sender, Date: d.Date, Score: h.Score}
+		text, err := s.Text(ctx, d.Num)
+		if err != nil {
+			return nil, err
+		}
+		if text != "" {
+			terms := res.Terms
+			if terms == nil {
+				terms = &analysis.Terms{}
+			}
+			ex := terms.Snippet(text, SnippetBytes)
+			hit.Snippet = ex.Text
+			for _, sp := range ex.Spans {
+				hit.Highlights = append(hit.Highlights, [2]int{sp.Start, sp.End})
+			}
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	return out, nil
+}

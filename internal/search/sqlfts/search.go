@@ -1,0 +1,232 @@
+package sqlfts
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/newsroom/dossier/internal/search/analysis"
+	"github.com/newsroom/dossier/internal/search/query"
+)
+
+// Sort orders.
+const (
+	SortRelevance = "relevance" // BM25, best first (the default)
+	SortDate      = "date"      // newest first, undated last
+)
+
+// DefaultLimit is the page size used when Request.Limit is not positive;
+// MaxLimit caps it.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 1000
+)
+
+// FacetLimit is how many values each facet returns at most.
+const FacetLimit = 20
+
+// Facet names, the keys of Result.Facets.
+const (
+	FacetCollection    = "collection"     // docs.collection
+	FacetType          = "type"           // docs.kind
+	FacetSender        = "sender"         // docs.sender, empty senders left out
+	FacetMonth         = "month"          // YYYY-MM of docs.date (UTC), undated left out
+	FacetHasAttachment = "has_attachment" // "yes" or "no"
+)
+
+// Request is a search.
+type Request struct {
+	Query  string // in the syntax of package query
+	Limit  int    // page size; DefaultLimit if <= 0, at most MaxLimit
+	Offset int    // hits to skip
+	Sort   string // SortRelevance ("" too) or SortDate
+	Facets bool   // compute Result.Facets
+}
+
+// Result is one page of hits with the total and facets over all matches.
+type Result struct {
+	Total int   // matching documents
+	Hits  []Hit // this page
+	// Facets maps each facet name to its top FacetLimit values by count
+	// (ties by value), counted over all matching documents. Nil unless
+	// Request.Facets.
+	Facets map[string][]FacetCount
+	// Terms are the query's positive words, for [analysis.Terms.Snippet]
+	// and [analysis.Terms.Spans] on a hit's text.
+	Terms *analysis.Terms
+	// Sort is the order used: SortDate for queries with no ranked text
+	// part (only filters, or an OR of text and filters), whatever was
+	// asked.
+	Sort string
+}
+
+// Hit is a matching document.
+type Hit struct {
+	Num   int64   // docs.num
+	Score float64 // higher is better; 0 when sorted by date
+}
+
+// FacetCount is one facet value and how many matching documents have it.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Search runs req against db, which holds the docs table and [Schema].
+// Only documents with status 'indexed' are returned or counted. A malformed
+// query gives an error wrapping *query.SyntaxError, an empty one an error
+// wrapping query.ErrEmpty.
+func Search(ctx context.Context, db *sql.DB, req Request) (*Result, error) {
+	n, err := query.Parse(req.Query)
+	if err != nil {
+		return nil, fmt.Errorf("search: parse: %w", err)
+	}
+	c, terms, err := compile(n)
+	if err != nil {
+		return nil, fmt.Errorf("search: compile: %w", err)
+	}
+	sortBy := req.Sort
+	switch sortBy {
+	case "", SortRelevance:
+		sortBy = SortRelevance
+	case SortDate:
+	default:
+		return nil, fmt.Errorf("search: unknown sort %q (want %s or %s)", req.Sort, SortRelevance, SortDate)
+	}
+	limit := req.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	offset := max(req.Offset, 0)
+
+	from, args := sqlFrom(c)
+	if c.match == "" {
+		sortBy = SortDate
+	}
+	res := &Result{Terms: terms, Sort: sortBy}
+
+	// One read transaction, so the page, total and facets see one snapshot.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search: begin: %w", err)
+	}
+	defer tx.Rollback()
+
+	score, order := "0", "d.date IS NULL, d.date DESC, d.num DESC"
+	if sortBy == SortRelevance {
+		score, order = "-"+bm25, bm25+", d.num"
+	}
+	q := "SELECT d.num, " + score + " " + from + " ORDER BY " + order + " LIMIT ? OFFSET ?"
+	rows, err := tx.QueryContext(ctx, q, append(args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("search: query: %w", err)
+	}
+	for rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.Num, &h.Score); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("search: query: %w", err)
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: query: %w", err)
+	}
+
+	if !req.Facets {
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) "+from, args...).Scan(&res.Total); err != nil {
+			return nil, fmt.Errorf("search: count: %w", err)
+		}
+		return res, nil
+	}
+	if err := facets(ctx, tx, from, args, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// bm25 ranks matches; subjects and names weigh more than bodies. The
+// weights follow the fts column order.
+const bm25 = "bm25(fts, 4.0, 1.0, 4.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0)"
+
+// sqlFrom returns the FROM and WHERE clauses selecting the indexed
+// documents (alias d) that c matches, and their arguments. With a text
+// part, FTS5 drives the query and fts is joined in (for bm25).
+func sqlFrom(c cond) (string, []any) {
+	var b strings.Builder
+	var args []any
+	if c.match != "" && !c.neg {
+		b.WriteString("FROM fts JOIN docs d ON d.num = fts.rowid WHERE fts MATCH ? AND d.status = 'indexed'")
+		args = append(args, c.match)
+		if c.where != "" {
+			b.WriteString(" AND (" + c.where + ")")
+			args = append(args, c.args...)
+		}
+		return b.String(), args
+	}
+	w, wargs := c.toWhere()
+	b.WriteString("FROM docs d WHERE d.status = 'indexed'")
+	if w != "" {
+		b.WriteString(" AND (" + w + ")")
+	}
+	return b.String(), wargs
+}
+
+// facetExprs are the facets' value expressions on docs d, in output order.
+var facetExprs = []struct{ name, expr string }{
+	{FacetCollection, "d.collection"},
+	{FacetType, "d.kind"},
+	{FacetSender, "nullif(d.sender, '')"},
+	{FacetMonth, "strftime('%Y-%m', d.date, 'unixepoch')"},
+	{FacetHasAttachment, "CASE WHEN d.has_attachments <> 0 THEN 'yes' ELSE 'no' END"},
+}
+
+// facets fills res.Total and res.Facets with one query: the matching
+// numbers are materialised once, then counted and grouped per facet.
+func facets(ctx context.Context, tx *sql.Tx, from string, args []any, res *Result) error {
+	var b strings.Builder
+	b.WriteString("WITH m(num) AS MATERIALIZED (SELECT d.num " + from + ")\n")
+	b.WriteString("SELECT '', NULL, count(*) FROM m")
+	for _, f := range facetExprs {
+		fmt.Fprintf(&b, "\nUNION ALL SELECT * FROM (SELECT '%s', v, count(*) AS c FROM (SELECT %s AS v FROM m JOIN docs d ON d.num = m.num) WHERE v IS NOT NULL GROUP BY v ORDER BY c DESC, v LIMIT %d)",
+			f.name, f.expr, FacetLimit)
+	}
+	rows, err := tx.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return fmt.Errorf("search: facets: %w", err)
+	}
+	defer rows.Close()
+	res.Facets = make(map[string][]FacetCount, len(facetExprs))
+	for _, f := range facetExprs {
+		res.Facets[f.name] = []FacetCount{}
+	}
+	for rows.Next() {
+		var name string
+		var value sql.NullString
+		var count int
+		if err := rows.Scan(&name, &value, &count); err != nil {
+			return fmt.Errorf("search: facets: %w", err)
+		}
+		if name == "" {
+			res.Total = count
+			continue
+		}
+		res.Facets[name] = append(res.Facets[name], FacetCount{Value: value.String, Count: count})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("search: facets: %w", err)
+	}
+	for _, counts := range res.Facets {
+		slices.SortFunc(counts, func(a, b FacetCount) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Value, b.Value)
+		})
+	}
+	return nil
+}
