@@ -222,7 +222,7 @@ func (r *run) processLarge(ctx context.Context, j job, top item, in *meta.Input,
 		}
 		it := item{parentID: d.ID, path: fmt.Sprintf("message:%d", m.Index), data: m.Data, depth: 1,
 			mime: "message/rfc822", inh: inherited{collection: r.opts.Collection}}
-		mu := &unit{bytes: m.Framing + m.Size + m.Unquoted}
+		mu := &unit{bytes: m.Framing + m.Size + m.Unquoted + m.Trailer}
 		done += mu.bytes
 		if m.Truncated {
 			mu.entries = append(mu.entries, r.truncated(it, m.Size))

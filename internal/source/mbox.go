@@ -36,8 +36,9 @@ func (l Limits) maxMessage() int64 {
 // The input is partitioned without gaps: for each message, in order,
 // Framing bytes (byte order mark, the blank line before the separator, the
 // separator line and its line ending), then Size+Unquoted bytes of data
-// (Size once the Unquoted ">" bytes of mboxrd quoting are removed). Hence,
-// over all messages, the sum of Framing+Size+Unquoted is the input size, and
+// (Size once the Unquoted ">" bytes of mboxrd quoting are removed), then, for
+// the last message only, Trailer bytes. Hence, over all messages, the sum of
+// Framing+Size+Unquoted+Trailer is the input size, and
 // DataOffset is the sum of everything before it plus its own Framing.
 type Message struct {
 	// Index is the 1-based position of the message in the mbox.
@@ -66,6 +67,11 @@ type Message struct {
 	Framing int64
 	// Unquoted is the number of ">" bytes removed by mboxrd unescaping.
 	Unquoted int64
+	// Trailer is the number of input bytes after Data that belong to no
+	// message: the empty line an mbox writer appends after the last
+	// message, so that a message stored in an mbox and in a Maildir is the
+	// same bytes.
+	Trailer int64
 }
 
 // MboxReader splits an mbox into messages, streaming, with memory bounded by
@@ -138,6 +144,7 @@ type msgState struct {
 	size       int64
 	framing    int64
 	unquoted   int64
+	trailer    int64
 }
 
 const mboxBufSize = 128 << 10
@@ -401,15 +408,22 @@ func (m *MboxReader) emit() Message {
 		Truncated:  c.size > int64(len(m.data)),
 		Framing:    c.framing,
 		Unquoted:   c.unquoted,
+		Trailer:    c.trailer,
 	}
 }
 
-// finish ends the input: trailing empty lines stay in the last message.
+// finish ends the input. The one empty line an mbox writer appends after
+// the last message is framing, as it is before every separator; further
+// trailing empty lines stay in the last message.
 func (m *MboxReader) finish() (Message, error) {
 	m.flushRun()
+	c := &m.cur
+	if c.sep != nil && m.pendingLen > 0 {
+		c.trailer += int64(m.pendingLen)
+		m.pendingLen = 0
+	}
 	m.flushPending()
 	m.done = true
-	c := &m.cur
 	if c.sep == nil && c.size == 0 && c.framing == 0 && c.unquoted == 0 {
 		return Message{}, io.EOF
 	}

@@ -59,7 +59,7 @@ func checkAccounting(t testing.TB, in []byte, msgs []Message) {
 		if int64(len(m.Data)) > m.Size || m.Truncated != (int64(len(m.Data)) < m.Size) {
 			t.Fatalf("message %d: len %d size %d truncated %v", m.Index, len(m.Data), m.Size, m.Truncated)
 		}
-		total += m.Framing + m.Size + m.Unquoted
+		total += m.Framing + m.Size + m.Unquoted + m.Trailer
 	}
 	if total != int64(len(in)) {
 		t.Fatalf("framing+size+unquoted = %d, input is %d bytes", total, len(in))
@@ -75,7 +75,7 @@ func TestMboxBasic(t *testing.T) {
 		{"From a@example.com Thu Jan  1 00:00:00 2004", "Subject: one\n\nbody\nFrom quoted\n>From twice\n"},
 		{"From b@example.com Thu Jan  1 00:00:01 2004", "Subject: two\n"},
 		{"From Russia with love", "\nno\n"},
-		{"From - ", "Subject: three\n\n\n"},
+		{"From - ", "Subject: three\n\n"}, // the last empty line is the writer's trailer
 	}
 	if len(msgs) != len(want) {
 		t.Fatalf("got %d messages, want %d", len(msgs), len(want))
@@ -221,12 +221,10 @@ func TestMboxMime4jRlug(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// mime4j keeps the empty line that precedes the next separator in
-		// the message; dossier gives it to the separator.
-		got := m.Data
-		if i < len(msgs)-1 {
-			got = append(bytes.Clone(got), '\n')
-		}
+		// mime4j keeps the empty line that precedes the next separator
+		// (or ends the file) in the message; dossier gives it to the
+		// separator (or the trailer).
+		got := append(bytes.Clone(m.Data), '\n')
 		if !bytes.Equal(got, want) {
 			t.Errorf("message %d differs from mbox.rlug-%d", i+1, i)
 		}
@@ -396,7 +394,7 @@ func unquoteRef(span []byte) []byte {
 // that memory stays bounded (data buffer capacity <= the limit, fixed read
 // buffer), and that messages account for every input byte:
 //
-//	sum over messages of (Framing + Size + Unquoted) == len(input)
+//	sum over messages of (Framing + Size + Unquoted + Trailer) == len(input)
 //
 // with each message's DataOffset equal to everything before it plus its own
 // Framing, its Separator found at Offset, and its Data the first

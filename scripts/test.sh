@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of dossier, installing what the tests need on a fresh
+# Debian or Ubuntu machine. Under CI=true, tests that need the shared corpus
+# (../shared/corpus or $DOSSIER_CORPUS) or a system tool fail instead of
+# skipping when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TAGS=sqlite_fts5
+export PATH="$PATH:/usr/local/go/bin"
+
+need_apt=()
+command -v gcc >/dev/null || need_apt+=(gcc libc6-dev)
+command -v git >/dev/null || need_apt+=(git)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing ${need_apt[*]}" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q "${need_apt[@]}" || { $sudo dpkg --configure -a; $sudo apt-get install -y -q "${need_apt[@]}"; }
+fi
+command -v go >/dev/null || { echo "test.sh: Go 1.26 is required (https://go.dev/dl/)" >&2; exit 1; }
+
+echo "== gofmt" >&2
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+
+echo "== go vet" >&2
+go vet -tags "$TAGS" ./...
+
+echo "== go test" >&2
+go test -tags "$TAGS" -count=1 -timeout 30m ./...
+
+echo "== go test -race (short)" >&2
+go test -tags "$TAGS" -race -short -count=1 -timeout 30m ./...
+
+echo "== fuzz targets, briefly" >&2
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMbox$' -fuzztime 15s ./internal/source
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s -fuzzminimizetime 5s ./internal/extract/email
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s ./internal/search/query
+
+echo "== all tests passed" >&2
