@@ -65,7 +65,9 @@ func (r *run) extractEmail(ctx context.Context, u *unit, at int, it item) error 
 	inh := inherited{collection: it.inh.collection, date: d.Date, sender: d.Sender, senderName: d.SenderName,
 		threadID: d.ThreadID, from: em.From, to: em.To, cc: em.Cc, bcc: em.Bcc}
 	if r.reindex {
-		d.HasAttachments = len(m.Parts) > 0
+		for _, p := range m.Parts {
+			d.HasAttachments = d.HasAttachments || !p.Alternative
+		}
 		return nil
 	}
 	for _, p := range m.Parts {
