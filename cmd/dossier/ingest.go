@@ -129,7 +129,7 @@ func rate(n int64, d time.Duration) float64 {
 }
 
 func printSummary(w io.Writer, s *ingest.Summary) {
-	fmt.Fprintf(w, "collection %q: %s input files in %s (%s items/s, %s)\n", s.Collection,
+	fmt.Fprintf(w, "collection %s: %s input files in %s (%s items/s, %s)\n", safe(s.Collection),
 		num(s.Inputs.Total()+s.Unchanged), s.Elapsed.Round(time.Millisecond), num(int64(rate(s.Items.Total(), s.Elapsed))), bytesStr(s.Bytes))
 	row := func(label string, c meta.Counts, extra string) {
 		fmt.Fprintf(w, "  %-12s %9s = %s indexed + %s duplicate + %s failed + %s skipped%s\n", label, num(c.Total()),

@@ -81,10 +81,10 @@ See docs/query-syntax.md for the whole language. --json prints
 
 func printResults(w io.Writer, q string, res *meta.SearchResult, offset int, facets bool) {
 	if res.Total == 0 {
-		fmt.Fprintf(w, "no documents match %s\n", q)
+		fmt.Fprintf(w, "no documents match %s\n", safe(q))
 		return
 	}
-	fmt.Fprintf(w, "%s documents match %s", num(int64(res.Total)), q)
+	fmt.Fprintf(w, "%s documents match %s", num(int64(res.Total)), safe(q))
 	if len(res.Hits) > 0 {
 		fmt.Fprintf(w, " (showing %d-%d)", offset+1, offset+len(res.Hits))
 	}
@@ -101,14 +101,14 @@ func printResults(w io.Writer, q string, res *meta.SearchResult, offset int, fac
 		if title == "" {
 			title = "(no subject)"
 		}
-		fmt.Fprintf(w, "\n%3d. %s  %-6s %s  %s\n", offset+i+1, date, h.Type, h.From, title)
-		line := fmt.Sprintf("     %s #%d  %s:%s", h.ID, h.Number, h.Collection, h.Path)
+		fmt.Fprintf(w, "\n%3d. %s  %-6s %s  %s\n", offset+i+1, date, h.Type, safe(h.From), safe(title))
+		line := fmt.Sprintf("     %s #%d  %s:%s", h.ID, h.Number, safe(h.Collection), safe(h.Path))
 		if h.ParentID != "" {
 			line += "  (in " + h.ParentID + ")"
 		}
 		fmt.Fprintln(w, line)
 		if h.Snippet != "" {
-			fmt.Fprintf(w, "     %s\n", mark(h.Snippet, h.Highlights))
+			fmt.Fprintf(w, "     %s\n", safe(mark(h.Snippet, h.Highlights)))
 		}
 	}
 	if facets && len(res.Facets) > 0 {
@@ -129,7 +129,7 @@ func printResults(w io.Writer, q string, res *meta.SearchResult, offset int, fac
 					parts = append(parts, "…")
 					break
 				}
-				parts = append(parts, fmt.Sprintf("%s (%s)", v.Value, num(int64(v.Count))))
+				parts = append(parts, fmt.Sprintf("%s (%s)", safe(v.Value), num(int64(v.Count))))
 			}
 			fmt.Fprintf(w, "%-15s %s\n", k+":", strings.Join(parts, ", "))
 		}

@@ -185,7 +185,7 @@ func printShow(w io.Writer, o *showOut) {
 	d := o.Document
 	kv := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(w, "%-12s %s\n", k, v)
+			fmt.Fprintf(w, "%-12s %s\n", k, safe(v))
 		}
 	}
 	kv("document", fmt.Sprintf("%s  #%d", d.ID, d.Num))
@@ -226,17 +226,17 @@ func printShow(w io.Writer, o *showOut) {
 	if len(o.Locations) > 0 {
 		fmt.Fprintf(w, "found at     %d place(s):\n", len(o.Locations))
 		for _, l := range o.Locations {
-			fmt.Fprintf(w, "  #%-7d %s  %-9s %s\n", l.Number, l.ID, l.Status, l.Path)
+			fmt.Fprintf(w, "  #%-7d %s  %-9s %s\n", l.Number, l.ID, l.Status, safe(l.Path))
 		}
 	}
 	if len(o.Children) > 0 {
 		fmt.Fprintf(w, "children     %d:\n", len(o.Children))
 		for _, l := range o.Children {
-			fmt.Fprintf(w, "  #%-7d %s  %-9s %s\n", l.Number, l.ID, l.Status, l.Path)
+			fmt.Fprintf(w, "  #%-7d %s  %-9s %s\n", l.Number, l.ID, l.Status, safe(l.Path))
 		}
 	}
 	if o.Text != "" {
-		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(o.Text, "\n"))
+		fmt.Fprintf(w, "\n%s\n", safeText(strings.TrimRight(o.Text, "\n")))
 	}
 }
 

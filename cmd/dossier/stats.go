@@ -72,7 +72,7 @@ func (a *app) statsCmd() *cobra.Command {
 			sort.Strings(names)
 			for _, n := range names {
 				cc := st.Collections[n]
-				fmt.Fprintf(w, "collection   %-20s %s documents (%s indexed, %s duplicate, %s failed, %s skipped)\n", n,
+				fmt.Fprintf(w, "collection   %-20s %s documents (%s indexed, %s duplicate, %s failed, %s skipped)\n", safe(n),
 					num(cc.Total()), num(cc.Indexed), num(cc.Duplicate), num(cc.Failed), num(cc.Skipped))
 			}
 			return nil
@@ -124,7 +124,7 @@ duplicates, the reason or the original. --json prints one JSON object per line (
 					if d.Depth > 0 && d.Filename != "" {
 						name += " (" + d.Filename + ")"
 					}
-					_, err := fmt.Fprintf(bw, "#%-7d %-9s %-6s %s  %s:%s  %s\n", d.Num, d.Status, d.Kind, d.ID, d.Collection, name, why)
+					_, err := fmt.Fprintf(bw, "#%-7d %-9s %-6s %s  %s:%s  %s\n", d.Num, d.Status, d.Kind, d.ID, safe(d.Collection), safe(name), safe(why))
 					return err
 				})
 		},

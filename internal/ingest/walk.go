@@ -83,7 +83,9 @@ func (r *run) walk(ctx context.Context, root string, fn func(job) error) error {
 		return fmt.Errorf("ingest: %w", err)
 	}
 	err = source.Walk(ctx, abs, func(it source.Item) error {
-		j := job{abs: it.Path, rel: filepath.ToSlash(it.Rel), size: it.Size, mtime: it.ModTime.UnixNano(),
+		// The document path is the escaped display form of the name:
+		// valid UTF-8, and still one-to-one with the raw bytes.
+		j := job{abs: it.Path, rel: source.Display(filepath.ToSlash(it.Rel)), size: it.Size, mtime: it.ModTime.UnixNano(),
 			skip: it.Skipped}
 		if it.Maildir != nil {
 			j.flags = it.Maildir.Flags

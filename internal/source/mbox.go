@@ -100,8 +100,9 @@ type Message struct {
 // they follow an empty line, as in MimeKit.
 //
 // The single empty line before a separator belongs to the separator, not to
-// the message before it: an mbox writer appends it. Other empty lines, and
-// the empty lines at the end of the input, stay in the message.
+// the message before it: an mbox writer appends it. Likewise the single
+// empty line that ends the input is the last message's Trailer. Other empty
+// lines stay in the message.
 //
 // # Quoting
 //

@@ -207,6 +207,8 @@ func Display(s string) string {
 		switch {
 		case r == utf8.RuneError && n <= 1, r < 0x20, r == 0x7F:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r >= 0x80 && r < 0xA0:
+			fmt.Fprintf(&b, `\u%04x`, r)
 		case r == '\\':
 			b.WriteString(`\\`)
 		default:
