@@ -155,12 +155,15 @@ const bm25 = "bm25(fts, 4.0, 1.0, 4.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0)"
 
 // sqlFrom returns the FROM and WHERE clauses selecting the indexed
 // documents (alias d) that c matches, and their arguments. With a text
-// part, FTS5 drives the query and fts is joined in (for bm25).
+// part, FTS5 drives the query and fts is joined in (for bm25). CROSS JOIN
+// pins that loop order: left to the planner, SQLite may scan docs by a
+// date index and re-run the MATCH per row, which took 35 s instead of
+// 24 ms for `compt* date:2005` over 50k documents.
 func sqlFrom(c cond) (string, []any) {
 	var b strings.Builder
 	var args []any
 	if c.match != "" && !c.neg {
-		b.WriteString("FROM fts JOIN docs d ON d.num = fts.rowid WHERE fts MATCH ? AND d.status = 'indexed'")
+		b.WriteString("FROM fts CROSS JOIN docs d ON d.num = fts.rowid WHERE fts MATCH ? AND d.status = 'indexed'")
 		args = append(args, c.match)
 		if c.where != "" {
 			b.WriteString(" AND (" + c.where + ")")
