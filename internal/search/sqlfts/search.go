@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/newsroom/dossier/internal/search/analysis"
 	"github.com/newsroom/dossier/internal/search/query"
@@ -179,57 +180,71 @@ func sqlFrom(c cond) (string, []any) {
 	return b.String(), wargs
 }
 
-// facetExprs are the facets' value expressions on docs d, in output order.
-var facetExprs = []struct{ name, expr string }{
-	{FacetCollection, "d.collection"},
-	{FacetType, "d.kind"},
-	{FacetSender, "nullif(d.sender, '')"},
-	{FacetMonth, "strftime('%Y-%m', d.date, 'unixepoch')"},
-	{FacetHasAttachment, "CASE WHEN d.has_attachments <> 0 THEN 'yes' ELSE 'no' END"},
-}
+// facetNames are the facets, in the order facets counts them.
+var facetNames = []string{FacetCollection, FacetType, FacetSender, FacetMonth, FacetHasAttachment}
 
-// facets fills res.Total and res.Facets with one query: the matching
-// numbers are materialised once, then counted and grouped per facet.
+// facets fills res.Total and res.Facets in one pass over the matching
+// documents: their facet columns are read once and counted in Go, which is
+// several times faster than one GROUP BY per facet.
 func facets(ctx context.Context, tx *sql.Tx, from string, args []any, res *Result) error {
-	var b strings.Builder
-	b.WriteString("WITH m(num) AS MATERIALIZED (SELECT d.num " + from + ")\n")
-	b.WriteString("SELECT '', NULL, count(*) FROM m")
-	for _, f := range facetExprs {
-		fmt.Fprintf(&b, "\nUNION ALL SELECT * FROM (SELECT '%s', v, count(*) AS c FROM (SELECT %s AS v FROM m JOIN docs d ON d.num = m.num) WHERE v IS NOT NULL GROUP BY v ORDER BY c DESC, v LIMIT %d)",
-			f.name, f.expr, FacetLimit)
-	}
-	rows, err := tx.QueryContext(ctx, b.String(), args...)
+	rows, err := tx.QueryContext(ctx, "SELECT d.collection, d.kind, d.sender, d.date, d.has_attachments "+from, args...)
 	if err != nil {
 		return fmt.Errorf("search: facets: %w", err)
 	}
 	defer rows.Close()
-	res.Facets = make(map[string][]FacetCount, len(facetExprs))
-	for _, f := range facetExprs {
-		res.Facets[f.name] = []FacetCount{}
+	counts := make([]map[string]int, len(facetNames))
+	for i := range counts {
+		counts[i] = map[string]int{}
 	}
+	var (
+		collection, kind string
+		sender           sql.NullString
+		date             sql.NullInt64
+		hasAtt           int
+		lastMonth        int64 = -1
+		monthName        string
+		total            int
+	)
 	for rows.Next() {
-		var name string
-		var value sql.NullString
-		var count int
-		if err := rows.Scan(&name, &value, &count); err != nil {
+		if err := rows.Scan(&collection, &kind, &sender, &date, &hasAtt); err != nil {
 			return fmt.Errorf("search: facets: %w", err)
 		}
-		if name == "" {
-			res.Total = count
-			continue
+		total++
+		counts[0][collection]++
+		counts[1][kind]++
+		if sender.String != "" {
+			counts[2][sender.String]++
 		}
-		res.Facets[name] = append(res.Facets[name], FacetCount{Value: value.String, Count: count})
+		if date.Valid {
+			t := time.Unix(date.Int64, 0).UTC()
+			if m := int64(t.Year())*12 + int64(t.Month()); m != lastMonth {
+				lastMonth, monthName = m, t.Format("2006-01")
+			}
+			counts[3][monthName]++
+		}
+		if hasAtt != 0 {
+			counts[4]["yes"]++
+		} else {
+			counts[4]["no"]++
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("search: facets: %w", err)
 	}
-	for _, counts := range res.Facets {
-		slices.SortFunc(counts, func(a, b FacetCount) int {
+	res.Total = total
+	res.Facets = make(map[string][]FacetCount, len(facetNames))
+	for i, name := range facetNames {
+		list := make([]FacetCount, 0, len(counts[i]))
+		for v, c := range counts[i] {
+			list = append(list, FacetCount{Value: v, Count: c})
+		}
+		slices.SortFunc(list, func(a, b FacetCount) int {
 			if a.Count != b.Count {
 				return b.Count - a.Count
 			}
 			return strings.Compare(a.Value, b.Value)
 		})
+		res.Facets[name] = list[:min(len(list), FacetLimit)]
 	}
 	return nil
 }
