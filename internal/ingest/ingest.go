@@ -105,7 +105,7 @@ func (ing *Ingester) Run(ctx context.Context, opts Options) (*Summary, error) {
 		ing:    ing,
 		opts:   opts,
 		claims: newClaims(),
-		units:  make(chan *unit, 64),
+		units:  make(chan *unit, 256), // room for workers to go on while the writer syncs and commits
 		start:  time.Now(),
 		sum:    Summary{Collection: opts.Collection},
 	}

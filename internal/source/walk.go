@@ -40,9 +40,9 @@ type Item struct {
 	// Skipped is set for entries that are not regular files (see the Skip
 	// constants). They are not opened.
 	Skipped string
-	// Err is set when the entry could not be read: its metadata, the file
-	// itself (opened and closed once to check), or, for a directory, its
-	// listing. The walk goes on.
+	// Err is set when the entry could not be read: its metadata or, for a
+	// directory, its listing. The walk goes on. Regular files are not
+	// opened by the walk; whoever reads them reports failures to open.
 	Err error
 	// Maildir is set for files directly inside the cur, new or tmp
 	// directory of a Maildir.
@@ -146,18 +146,13 @@ func hasDir(entries []os.DirEntry, name string) bool {
 	return false
 }
 
-// fileItem describes a non-directory entry, checking that a regular file
-// can be opened.
+// fileItem describes a non-directory entry. Regular files are not opened:
+// the caller opens them to read them and reports a failure then, so the walk
+// costs one stat per file.
 func fileItem(path, rel string, fi fs.FileInfo, md *MaildirEntry) Item {
 	it := Item{Path: path, Rel: rel, Size: fi.Size(), ModTime: fi.ModTime(), Mode: fi.Mode()}
 	switch t := fi.Mode().Type(); {
 	case t == 0:
-		f, err := os.Open(path)
-		if err != nil {
-			it.Err = fmt.Errorf("open: %w", err)
-		} else {
-			f.Close()
-		}
 		if md != nil {
 			e := *md
 			e.Flags = maildirFlags(fi.Name())

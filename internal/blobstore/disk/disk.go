@@ -21,8 +21,9 @@ import (
 
 // Store is a blob store rooted at a directory.
 type Store struct {
-	root string
-	tmp  string
+	root      string
+	tmp       string
+	noTmpfile bool // always use the rename path (tests)
 }
 
 // Open opens (creating if needed) a store in dir.
@@ -53,12 +54,44 @@ func (s *Store) path(ref blob.Ref) string {
 	return filepath.Join(s.root, h[:2], h)
 }
 
-// ReceiveBlob implements [blobstore.Receiver].
+// ReceiveBlob implements [blobstore.Receiver]. On Linux the bytes go to an
+// unnamed O_TMPFILE in the blob's directory, linked under its name once
+// complete: a crash leaves nothing behind. Elsewhere, or where the file
+// system lacks O_TMPFILE, a named temporary file is renamed into place.
 func (s *Store) ReceiveBlob(ctx context.Context, ref blob.Ref, r io.Reader) (int64, error) {
 	p := s.path(ref)
 	if fi, err := os.Stat(p); err == nil {
 		return fi.Size(), nil
 	}
+	if s.noTmpfile {
+		return s.receiveRename(p, r)
+	}
+	dir := filepath.Dir(p)
+	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o400)
+	if errors.Is(err, unix.ENOENT) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return 0, err
+		}
+		fd, err = unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o400)
+	}
+	if err != nil {
+		return s.receiveRename(p, r)
+	}
+	f := os.NewFile(uintptr(fd), p)
+	defer f.Close()
+	n, err := io.Copy(f, r)
+	if err != nil {
+		return n, err
+	}
+	err = unix.Linkat(unix.AT_FDCWD, fmt.Sprintf("/proc/self/fd/%d", fd), unix.AT_FDCWD, p, unix.AT_SYMLINK_FOLLOW)
+	if err != nil && !errors.Is(err, unix.EEXIST) { // EEXIST: received concurrently
+		return n, fmt.Errorf("link blob: %w", err)
+	}
+	return n, nil
+}
+
+// receiveRename writes to a named temporary file and renames it into place.
+func (s *Store) receiveRename(p string, r io.Reader) (int64, error) {
 	f, err := os.CreateTemp(s.tmp, "recv-*")
 	if err != nil {
 		return 0, err
@@ -67,29 +100,18 @@ func (s *Store) ReceiveBlob(ctx context.Context, ref blob.Ref, r io.Reader) (int
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o400)
+	}
+	if err == nil {
+		if err = os.MkdirAll(filepath.Dir(p), 0o700); err == nil {
+			err = os.Rename(f.Name(), p)
+		}
+	}
 	if err != nil {
 		os.Remove(f.Name())
-		return n, err
 	}
-	if err := os.Chmod(f.Name(), 0o400); err != nil {
-		os.Remove(f.Name())
-		return n, err
-	}
-	if err := os.Rename(f.Name(), p); err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			os.Remove(f.Name())
-			return n, err
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			os.Remove(f.Name())
-			return n, err
-		}
-		if err := os.Rename(f.Name(), p); err != nil {
-			os.Remove(f.Name())
-			return n, err
-		}
-	}
-	return n, nil
+	return n, err
 }
 
 // Fetch implements [blobstore.Fetcher].

@@ -1,6 +1,8 @@
 package disk_test
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/newsroom/dossier/internal/blobstore"
@@ -14,6 +16,24 @@ func TestConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		return s
+	})
+}
+
+func TestConformanceRenameFallback(t *testing.T) {
+	blobstoretest.Run(t, func(t *testing.T) blobstore.Store {
+		dir := t.TempDir()
+		s, err := disk.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.ForceRename()
+		t.Cleanup(func() {
+			ents, _ := os.ReadDir(filepath.Join(dir, "tmp"))
+			if len(ents) != 0 {
+				t.Errorf("%d temporary files left behind", len(ents))
+			}
+		})
 		return s
 	})
 }
