@@ -39,6 +39,9 @@ func (r *run) extractEmail(ctx context.Context, u *unit, at int, it item) error 
 	case len(m.InReplyTo) > 0:
 		root = m.InReplyTo[0]
 	}
+	if root != d.MessageID {
+		d.ThreadRoot = root
+	}
 	if root == "" {
 		root = "doc:" + d.ID
 	}

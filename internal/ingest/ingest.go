@@ -32,6 +32,8 @@ type Store interface {
 	// PrepareIndex analyses searchable fields ahead of Commit (in the
 	// workers, in parallel).
 	PrepareIndex(f *meta.IndexFields)
+	// FixThreads joins threads split by the order messages arrived in.
+	FixThreads(ctx context.Context) (int64, error)
 	// Commit records a batch atomically; see meta.Batch.
 	Commit(ctx context.Context, b *meta.Batch) ([]bool, error)
 }
@@ -178,6 +180,11 @@ func (r *run) do(ctx context.Context) (*Summary, error) {
 	wg.Wait()
 	close(r.units)
 	werr := <-writeErr
+	if werr == nil && ctx.Err() == nil {
+		if _, err := r.ing.Store.FixThreads(ctx); err != nil {
+			werr = fmt.Errorf("ingest: %w", err)
+		}
+	}
 	r.report(true)
 	r.sum.Elapsed = time.Since(r.start)
 	if werr != nil {

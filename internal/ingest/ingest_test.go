@@ -126,6 +126,27 @@ func TestSyntheticDedupAndIdempotence(t *testing.T) {
 			}
 		}
 	}
+	// Messages of one generated thread share one thread id.
+	if len(m.Threads) == 0 {
+		t.Error("the generator recorded no threads")
+	}
+	for _, th := range m.Threads {
+		ids := map[string]bool{}
+		for _, mem := range th.Members {
+			res, err := a.store.Search(ctx, meta.SearchRequest{Query: "message-id:" + mem.MessageID, Limit: 1})
+			if err != nil || len(res.Hits) == 0 {
+				t.Fatalf("thread member %s not found: %v", mem.MessageID, err)
+			}
+			d, err := a.store.Doc(ctx, res.Hits[0].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[d.ThreadID] = true
+		}
+		if len(ids) != 1 {
+			t.Errorf("thread %q (%d messages) spread over %d thread ids", th.Subject, len(th.Members), len(ids))
+		}
+	}
 	before, _ := a.store.Stats(ctx)
 	again := a.run(t, ingest.Options{Collection: "leak", Paths: []string{leak}})
 	if again.Unchanged != int64(files) || again.Items.Total() != 0 {
@@ -237,5 +258,35 @@ func TestEnronCorpus(t *testing.T) {
 	}
 	if res.Total == 0 {
 		t.Errorf("no message from kenneth.lay@enron.com")
+	}
+}
+
+func TestThreads(t *testing.T) {
+	dir := t.TempDir()
+	msgs := map[string]string{
+		// c answers b with only In-Reply-To; b's References reach a. Files
+		// are named so that c is ingested before b.
+		"1-c.eml": "Message-ID: <c@x>\nIn-Reply-To: <b@x>\nSubject: Re: Re: plan\n\nthird\n",
+		"2-b.eml": "Message-ID: <b@x>\nIn-Reply-To: <a@x>\nReferences: <a@x>\nSubject: Re: plan\n\nsecond\n",
+		"3-a.eml": "Message-ID: <a@x>\nSubject: plan\n\nfirst\n",
+		"4-z.eml": "Message-ID: <z@x>\nSubject: other\n\nunrelated\n",
+	}
+	for name, m := range msgs {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(m), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := newArchive(t)
+	a.run(t, ingest.Options{Collection: "t", Paths: []string{dir}, Workers: 1})
+	thread := map[string]string{}
+	a.store.Ledger(context.Background(), sqlite.LedgerFilter{}, func(d *meta.Document) error {
+		thread[d.MessageID] = d.ThreadID
+		return nil
+	})
+	if thread["a@x"] == "" || thread["a@x"] != thread["b@x"] || thread["b@x"] != thread["c@x"] {
+		t.Errorf("a, b, c in threads %q %q %q; want one thread", thread["a@x"], thread["b@x"], thread["c@x"])
+	}
+	if thread["z@x"] == thread["a@x"] {
+		t.Errorf("unrelated message z joined thread %q", thread["a@x"])
 	}
 }

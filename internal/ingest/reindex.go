@@ -60,6 +60,9 @@ func (ing *Ingester) Reindex(ctx context.Context, src DocSource) (int64, error) 
 	if err == nil {
 		err = flush()
 	}
+	if err == nil {
+		_, err = ing.Store.FixThreads(ctx)
+	}
 	if err != nil {
 		return n, fmt.Errorf("reindex: %w", err)
 	}

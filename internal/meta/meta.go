@@ -31,6 +31,7 @@ type Document struct {
 
 	MessageID      string     `json:"message_id,omitempty"`
 	ThreadID       string     `json:"thread,omitempty"`
+	ThreadRoot     string     `json:"thread_root,omitempty"` // message id the thread derives from, if not its own
 	Subject        string     `json:"subject,omitempty"`
 	Sender         string     `json:"from,omitempty"` // address, lowercase
 	SenderName     string     `json:"from_name,omitempty"`

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS docs (
   depth INTEGER NOT NULL DEFAULT 0,
   message_id TEXT,
   thread_id TEXT,
+  thread_root TEXT, -- the message id the thread was derived from, if not the message's own
   subject TEXT,
   sender TEXT,
   sender_name TEXT,

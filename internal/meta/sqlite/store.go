@@ -131,25 +131,25 @@ func (s *Store) codec() {
 }
 
 const docColumns = `num, id, parent_id, path, sha256, size, collection, kind, mime, filename, status, reason,
-duplicate_of, depth, message_id, thread_id, subject, sender, sender_name, date, tz, has_attachments, meta, ingested_at`
+duplicate_of, depth, message_id, thread_id, thread_root, subject, sender, sender_name, date, tz, has_attachments, meta, ingested_at`
 
 type scanner interface{ Scan(...any) error }
 
 func scanDoc(sc scanner) (*meta.Document, error) {
 	var d meta.Document
-	var parent, dup, mid, thread, subject, sender, sname, metaJSON sql.NullString
+	var parent, dup, mid, thread, troot, subject, sender, sname, metaJSON sql.NullString
 	var date, tz sql.NullInt64
 	var kind, status string
 	var hasAtt int
 	var ingested int64
 	err := sc.Scan(&d.Num, &d.ID, &parent, &d.Path, &d.SHA256, &d.Size, &d.Collection, &kind, &d.MIME,
-		&d.Filename, &status, &d.Reason, &dup, &d.Depth, &mid, &thread, &subject, &sender, &sname,
+		&d.Filename, &status, &d.Reason, &dup, &d.Depth, &mid, &thread, &troot, &subject, &sender, &sname,
 		&date, &tz, &hasAtt, &metaJSON, &ingested)
 	if err != nil {
 		return nil, err
 	}
 	d.ParentID, d.DuplicateOf = parent.String, dup.String
-	d.MessageID, d.ThreadID, d.Subject = mid.String, thread.String, subject.String
+	d.MessageID, d.ThreadID, d.ThreadRoot, d.Subject = mid.String, thread.String, troot.String, subject.String
 	d.Sender, d.SenderName = sender.String, sname.String
 	d.Kind, d.Status = dossier.Kind(kind), dossier.Status(status)
 	d.HasAttachments = hasAtt != 0
@@ -455,4 +455,43 @@ func (s *Store) Status(ctx context.Context, id string) (string, error) {
 // Documents calls fn for every document in number order.
 func (s *Store) Documents(ctx context.Context, fn func(*meta.Document) error) error {
 	return s.Ledger(ctx, LedgerFilter{}, fn)
+}
+
+// FixThreads joins threads that an ingest order split: a message whose
+// thread derives from a root message id (the first of References, else
+// In-Reply-To) takes the thread of that message when it is in the archive
+// under another thread (its own References went further back). Children of
+// messages follow their parent. It returns the number of rows changed.
+func (s *Store) FixThreads(ctx context.Context) (int64, error) {
+	var total int64
+	for i := 0; i < 32; i++ {
+		res, err := s.w.ExecContext(ctx, `UPDATE docs SET thread_id = (
+  SELECT r.thread_id FROM docs r WHERE r.message_id = docs.thread_root AND r.kind = 'email' AND r.status = 'indexed'
+  ORDER BY r.num LIMIT 1)
+WHERE kind = 'email' AND status = 'indexed' AND thread_root IS NOT NULL AND EXISTS (
+  SELECT 1 FROM docs r WHERE r.message_id = docs.thread_root AND r.kind = 'email' AND r.status = 'indexed'
+  AND r.thread_id <> docs.thread_id)`)
+		if err != nil {
+			return total, fmt.Errorf("fix threads: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n == 0 {
+			break
+		}
+	}
+	for i := 0; i < 32; i++ {
+		res, err := s.w.ExecContext(ctx, `UPDATE docs SET thread_id = (SELECT p.thread_id FROM docs p WHERE p.id = docs.parent_id)
+WHERE parent_id IS NOT NULL AND kind <> 'email' AND thread_id IS NOT NULL
+AND thread_id <> (SELECT p.thread_id FROM docs p WHERE p.id = docs.parent_id)`)
+		if err != nil {
+			return total, fmt.Errorf("fix threads: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n == 0 {
+			break
+		}
+	}
+	return total, nil
 }

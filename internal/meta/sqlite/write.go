@@ -22,8 +22,8 @@ func (s *Store) Commit(ctx context.Context, b *meta.Batch) ([]bool, error) {
 	}
 	defer tx.Rollback()
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO docs (id, parent_id, path, sha256, size, collection, kind, mime,
-filename, status, reason, duplicate_of, depth, message_id, thread_id, subject, sender, sender_name, date, tz,
-has_attachments, meta, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+filename, status, reason, duplicate_of, depth, message_id, thread_id, thread_root, subject, sender, sender_name, date, tz,
+has_attachments, meta, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT(id) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
@@ -56,7 +56,7 @@ ON CONFLICT(id) DO NOTHING`)
 			if err == nil {
 				d.Num = num
 				if _, err := tx.ExecContext(ctx, `UPDATE docs SET parent_id=?, path=?, sha256=?, size=?, collection=?, kind=?,
-mime=?, filename=?, status=?, reason=?, duplicate_of=?, depth=?, message_id=?, thread_id=?, subject=?, sender=?,
+mime=?, filename=?, status=?, reason=?, duplicate_of=?, depth=?, message_id=?, thread_id=?, thread_root=?, subject=?, sender=?,
 sender_name=?, date=?, tz=?, has_attachments=?, meta=?, ingested_at=? WHERE num = ?`, append(args[1:], num)...); err != nil {
 					return nil, fmt.Errorf("commit: update %s: %w", d.ID, err)
 				}
@@ -132,7 +132,7 @@ func docArgs(d *meta.Document, now int64) []any {
 	}
 	return []any{d.ID, nullStr(d.ParentID), d.Path, d.SHA256, d.Size, d.Collection, string(d.Kind), d.MIME,
 		d.Filename, string(d.Status), d.Reason, nullStr(d.DuplicateOf), d.Depth, nullStr(d.MessageID),
-		nullStr(d.ThreadID), nullStr(d.Subject), d.Sender, nullStr(d.SenderName), date, tz, hasAtt, metaJSON,
+		nullStr(d.ThreadID), nullStr(d.ThreadRoot), nullStr(d.Subject), d.Sender, nullStr(d.SenderName), date, tz, hasAtt, metaJSON,
 		d.IngestedAt.Unix()}
 }
 
