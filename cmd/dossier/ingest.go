@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/newsroom/dossier"
 	"github.com/newsroom/dossier/internal/ingest"
 	"github.com/newsroom/dossier/internal/meta"
 )
@@ -244,4 +243,3 @@ func bytesStr(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-var _ = dossier.Indexed
