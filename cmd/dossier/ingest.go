@@ -242,4 +242,3 @@ func bytesStr(n int64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
-
