@@ -141,8 +141,9 @@ func (a *app) fsckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "fsck",
 		Short: "Verify every blob against its sha256 and every document against the blob store",
-		Long: `Fsck reads every blob and checks that its bytes hash to its name, and checks that every
-document's blob is present. It exits with status 1 if anything is wrong.`,
+		Long: `Fsck reads every blob and checks that its bytes hash to its name, that every document's
+blob is present, and that the search index holds exactly the indexed documents. It exits with
+status 1 if anything is wrong.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -163,7 +164,7 @@ document's blob is present. It exits with status 1 if anything is wrong.`,
 					fmt.Fprintf(a.stdout, "problem: %s\n", p)
 				}
 				if len(rep.Problems) == 0 {
-					fmt.Fprintln(a.stdout, "ok: every blob matches its sha256 and every document's blob is present")
+					fmt.Fprintln(a.stdout, "ok: every blob matches its sha256, every document's blob is present, the index matches the ledger")
 				}
 			}
 			if len(rep.Problems) > 0 {
@@ -238,5 +239,10 @@ func fsck(ctx context.Context, ar *archive) (*fsckReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fsck: %w", err)
 	}
+	idx, err := ar.meta.CheckIndex(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fsck: %w", err)
+	}
+	rep.Problems = append(rep.Problems, idx...)
 	return rep, nil
 }

@@ -57,6 +57,9 @@ func checkAddsUp(t *testing.T, a *archive, sum *ingest.Summary, files int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if problems, err := a.store.CheckIndex(context.Background()); err != nil || len(problems) > 0 {
+		t.Errorf("search index: %v %v", problems, err)
+	}
 	if st.Documents.Pending != 0 {
 		t.Errorf("%d documents left pending", st.Documents.Pending)
 	}

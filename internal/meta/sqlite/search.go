@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/newsroom/dossier/internal/meta"
 	"github.com/newsroom/dossier/internal/search/analysis"
@@ -62,4 +63,22 @@ func (s *Store) Search(ctx context.Context, req meta.SearchRequest) (*meta.Searc
 		out.Hits = append(out.Hits, hit)
 	}
 	return out, nil
+}
+
+// CheckIndex verifies that the search index holds exactly the indexed
+// documents, the contract text-only queries rely on. It returns a
+// description of each discrepancy found.
+func (s *Store) CheckIndex(ctx context.Context) ([]string, error) {
+	var indexed, inFTS int64
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM docs WHERE status = 'indexed'`).Scan(&indexed); err != nil {
+		return nil, err
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM fts`).Scan(&inFTS); err != nil {
+		return nil, err
+	}
+	var problems []string
+	if indexed != inFTS {
+		problems = append(problems, fmt.Sprintf("search index holds %d documents, the ledger %d indexed ones; run 'dossier reindex'", inFTS, indexed))
+	}
+	return problems, nil
 }

@@ -103,6 +103,10 @@ func Analyze(f Fields) Row {
 }
 
 // Put indexes f as document num (docs.num), replacing any earlier entry.
+//
+// The fts table must hold exactly the documents whose status is 'indexed':
+// Put only those, and Delete a document whose status changes. Queries made
+// only of text are answered from fts alone, without looking at docs.
 func Put(ctx context.Context, tx *sql.Tx, num int64, f Fields) error {
 	return PutRow(ctx, tx, num, Analyze(f))
 }

@@ -121,6 +121,12 @@ func Search(ctx context.Context, db *sql.DB, req Request) (*Result, error) {
 		score, order = "-"+bm25, bm25+", d.num"
 	}
 	q := "SELECT d.num, " + score + " " + from + " ORDER BY " + order + " LIMIT ? OFFSET ?"
+	// A query that is all text needs no join: the fts table holds exactly
+	// the indexed documents (see Put), so FTS5 ranks and counts alone.
+	ftsOnly := c.pureMatch()
+	if ftsOnly && sortBy == SortRelevance {
+		q = "SELECT rowid, -" + bm25 + " FROM fts WHERE fts MATCH ? ORDER BY " + bm25 + ", rowid LIMIT ? OFFSET ?"
+	}
 	rows, err := tx.QueryContext(ctx, q, append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("search: query: %w", err)
@@ -139,7 +145,11 @@ func Search(ctx context.Context, db *sql.DB, req Request) (*Result, error) {
 	}
 
 	if !req.Facets {
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) "+from, args...).Scan(&res.Total); err != nil {
+		count := "SELECT count(*) " + from
+		if ftsOnly {
+			count = "SELECT count(*) FROM fts WHERE fts MATCH ?"
+		}
+		if err := tx.QueryRowContext(ctx, count, args...).Scan(&res.Total); err != nil {
 			return nil, fmt.Errorf("search: count: %w", err)
 		}
 		return res, nil
