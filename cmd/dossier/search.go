@@ -19,7 +19,7 @@ func (a *app) searchCmd() *cobra.Command {
 		jsonOut       bool
 		limit, offset int
 		sortBy        string
-		noFacets      bool
+		facets        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "search [--json] [--limit N] [--offset N] [--sort relevance|date] QUERY",
@@ -35,9 +35,10 @@ func (a *app) searchCmd() *cobra.Command {
   compt*                        prefix
   a OR b, a AND b, NOT a, +a -b, (groups)   the default operator is AND
 
-See docs/query-syntax.md for the whole language. --json prints
-{"total", "hits": [{"id", "sha256", "type", "collection", "path", "message_id", "subject",
-"from", "date", "snippet", ...}], "facets": {...}}.`,
+See docs/query-syntax.md for the whole language. --facets counts the matches by collection,
+type, sender, month and attachment. --json prints {"total", "hits": [{"id", "sha256", "type",
+"collection", "path", "message_id", "subject", "from", "date", "snippet", ...}], "facets": {...}}
+(facets empty unless --facets).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -47,7 +48,7 @@ See docs/query-syntax.md for the whole language. --json prints
 			}
 			defer ar.Close()
 			q := strings.Join(args, " ")
-			res, err := ar.meta.Search(ctx, meta.SearchRequest{Query: q, Limit: limit, Offset: offset, Sort: sortBy, Facets: !noFacets || jsonOut})
+			res, err := ar.meta.Search(ctx, meta.SearchRequest{Query: q, Limit: limit, Offset: offset, Sort: sortBy, Facets: facets})
 			if err != nil {
 				var se *query.SyntaxError
 				switch {
@@ -67,7 +68,7 @@ See docs/query-syntax.md for the whole language. --json prints
 				enc.SetIndent("", "  ")
 				return enc.Encode(res)
 			}
-			printResults(a.stdout, q, res, offset, !noFacets)
+			printResults(a.stdout, q, res, offset, facets)
 			return nil
 		},
 	}
@@ -75,7 +76,7 @@ See docs/query-syntax.md for the whole language. --json prints
 	cmd.Flags().IntVar(&limit, "limit", 20, "hits per page (at most 1000)")
 	cmd.Flags().IntVar(&offset, "offset", 0, "hits to skip (pagination)")
 	cmd.Flags().StringVar(&sortBy, "sort", "relevance", "relevance (BM25) or date (newest first)")
-	cmd.Flags().BoolVar(&noFacets, "no-facets", false, "do not compute facets")
+	cmd.Flags().BoolVar(&facets, "facets", false, "count matches by collection, type, sender, month and attachment (costs a pass over every match)")
 	return cmd
 }
 
