@@ -260,6 +260,17 @@ func (p *parser) headers(h *headerBlock) {
 		case "date":
 			m.DateRaw = value
 			if t, ok := parseDate(value); ok {
+				if y := t.Year(); y < 100 {
+					// A two-digit year written with four digits ("18 Oct
+					// 0001", common in converted archives such as Enron's):
+					// read it as RFC 5322 reads two-digit years, and say so.
+					century := 2000
+					if y >= 50 {
+						century = 1900
+					}
+					t = t.AddDate(century, 0, 0)
+					p.problem("Date header year %04d read as %d", y, t.Year())
+				}
 				m.Date = t
 				if y := t.Year(); y < 1970 || y > 2100 {
 					p.problem("implausible year %d in Date header", y)
