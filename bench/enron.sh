@@ -19,7 +19,7 @@
 #   --queries FILE     one query per line (default: built-in list)
 #   --dossier-search-flags STR
 #                      extra flags for the timed dossier searches, e.g.
-#                      "--no-facets" (default: none, i.e. what a user gets)
+#                      "--facets" (default: none, i.e. what a user gets)
 #   --wait-idle LOAD   before each timed phase, wait (at most 10 min) until
 #                      the 1-minute load average is below LOAD (shared
 #                      machines); the load at each phase is reported anyway
@@ -475,7 +475,7 @@ report() {
 	echo
 	echo "Searches: ${#QUERIES[@]} queries, 1 warm-up + $RUNS timed whole-process runs each, per tool. notmuch:"
 	echo "\`notmuch search --output=messages --sort=newest-first --limit=$LIMIT\` (date order: notmuch has no relevance ranking);"
-	echo "dossier: \`dossier search${DS_SEARCH_FLAGS:+ $DS_SEARCH_FLAGS} --limit $LIMIT\` (relevance order; computes facets unless --no-facets). Hits: \`notmuch count\` (messages) vs dossier \`search --json\` total."
+	echo "dossier: \`dossier search${DS_SEARCH_FLAGS:+ $DS_SEARCH_FLAGS} --limit $LIMIT\` (relevance order; facets only with --facets). Hits: \`notmuch count\` (messages) vs dossier \`search --json\` total."
 	echo "≠ marks a hit-count mismatch. dossier counts documents (messages, plus attachments and embedded messages"
 	echo "that match), notmuch counts messages; the two tokenizers and stemmers also differ (e.g. dossier stems field terms)."
 	echo

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -87,6 +88,15 @@ type Summary struct {
 type Ingester struct {
 	Blobs blobstore.Store
 	Store Store
+
+	open func(path string) (*os.File, error) // os.Open; tests make it fail
+}
+
+func (ing *Ingester) openFile(path string) (*os.File, error) {
+	if ing.open != nil {
+		return ing.open(path)
+	}
+	return os.Open(path)
 }
 
 // Run ingests opts.Paths into opts.Collection.

@@ -2,6 +2,8 @@ package ingest_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -291,5 +293,56 @@ func TestThreads(t *testing.T) {
 	}
 	if thread["z@x"] == thread["a@x"] {
 		t.Errorf("unrelated message z joined thread %q", thread["a@x"])
+	}
+}
+
+func TestRetryFailed(t *testing.T) {
+	dir := t.TempDir()
+	for i, body := range []string{"first zanzibar", "second quokka", "third"} {
+		m := fmt.Sprintf("Message-ID: <%d@x>\nSubject: m%d\n\n%s\n", i, i, body)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.eml", i)), []byte(m), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := newArchive(t)
+	a.ing.SetOpen(func(p string) (*os.File, error) {
+		if strings.HasSuffix(p, "1.eml") {
+			return nil, errors.New("device not ready")
+		}
+		return os.Open(p)
+	})
+	sum := a.run(t, ingest.Options{Collection: "c", Paths: []string{dir}})
+	if sum.Inputs.Failed != 1 || sum.Inputs.Indexed != 2 {
+		t.Fatalf("first run: %+v, want 2 indexed and 1 failed", sum.Inputs)
+	}
+	ctx := context.Background()
+	var failed []*meta.Document
+	a.store.Ledger(ctx, sqlite.LedgerFilter{Status: dossier.Failed}, func(d *meta.Document) error {
+		failed = append(failed, d)
+		return nil
+	})
+	if len(failed) != 1 || !strings.Contains(failed[0].Reason, "device not ready") {
+		t.Fatalf("ledger of failures: %+v", failed)
+	}
+	a.ing.SetOpen(nil)
+	again := a.run(t, ingest.Options{Collection: "c", Paths: []string{dir}, RetryFailed: true})
+	if again.Inputs.Indexed != 1 || again.Inputs.Total() != 1 {
+		t.Errorf("retry: %+v, want exactly the failed input redone and indexed", again.Inputs)
+	}
+	res, err := a.store.Search(ctx, meta.SearchRequest{Query: "quokka"})
+	if err != nil || res.Total != 1 {
+		t.Errorf("retried message not searchable: %v, %v", res, err)
+	}
+	st, _ := a.store.Stats(ctx)
+	if st.Documents.Failed != 0 || st.Documents.Indexed != 3 {
+		t.Errorf("after retry: %+v", st.Documents)
+	}
+	// The unread file's failure record gave way to its real document: one
+	// row per file.
+	if st.Documents.Total() != 3 {
+		t.Errorf("ledger holds %d documents for 3 files", st.Documents.Total())
+	}
+	if _, err := a.store.Doc(ctx, failed[0].ID); !errors.Is(err, sqlite.ErrNotFound) {
+		t.Errorf("failure record %s still there: %v", failed[0].ID, err)
 	}
 }

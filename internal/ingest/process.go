@@ -29,6 +29,9 @@ type unit struct {
 	bytes   int64       // input bytes accounted for when committed
 	last    bool        // the input's last unit
 	top     bool        // counts toward the input summary
+	// supersede is the id of a failed, unread record of the same input
+	// that this unit replaces (see meta.Batch.Superseded).
+	supersede string
 }
 
 // inherited is what a child document takes from its ancestors.
@@ -92,11 +95,11 @@ func (r *run) processInput(ctx context.Context, j job) error {
 		return r.emit(ctx, &unit{entries: []meta.Entry{{Doc: d, Replace: r.opts.RetryFailed}}, input: in, bytes: j.size, last: true, top: true})
 	}
 
+	prev, err := st.Input(ctx, r.opts.Collection, j.rel)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
 	if !r.opts.RetryFailed {
-		prev, err := st.Input(ctx, r.opts.Collection, j.rel)
-		if err != nil {
-			return fmt.Errorf("ingest: %w", err)
-		}
 		if prev != nil && prev.Done && prev.Size == j.size && prev.MTime == j.mtime {
 			r.mu.Lock()
 			r.sum.Unchanged++
@@ -107,7 +110,7 @@ func (r *run) processInput(ctx context.Context, j job) error {
 		}
 	}
 
-	f, err := os.Open(j.abs)
+	f, err := r.ing.openFile(j.abs)
 	if err != nil {
 		return r.failInput(ctx, top, in, j.size, fmt.Sprintf("open: %v", err))
 	}
@@ -132,6 +135,9 @@ func (r *run) processInput(ctx context.Context, j job) error {
 	}
 	top.data = data
 	u := &unit{input: in, bytes: j.size, last: true, top: true}
+	if prev != nil && prev.DocID != dossier.DocID(root, j.rel, blob.Of(data).String()) {
+		u.supersede = prev.DocID
+	}
 	if err := r.processItem(ctx, u, top); err != nil {
 		return err
 	}

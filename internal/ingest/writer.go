@@ -42,6 +42,9 @@ func (r *run) write(ctx context.Context) error {
 			if u.input != nil {
 				b.Inputs = append(b.Inputs, *u.input)
 			}
+			if u.supersede != "" {
+				b.Superseded = append(b.Superseded, u.supersede)
+			}
 		}
 		written, err := r.ing.Store.Commit(context.WithoutCancel(ctx), b)
 		if err != nil {

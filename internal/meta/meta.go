@@ -105,6 +105,10 @@ type Entry struct {
 type Batch struct {
 	Entries []Entry
 	Inputs  []Input
+	// Superseded are ids of failed documents that recorded an input file
+	// which could not be read at all (no blob); a retry that read the
+	// file records its real document instead, and these rows go.
+	Superseded []string
 }
 
 // Len returns the number of entries.

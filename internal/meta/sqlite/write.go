@@ -99,6 +99,11 @@ sender_name=?, date=?, tz=?, has_attachments=?, meta=?, ingested_at=? WHERE num 
 			}
 		}
 	}
+	for _, id := range b.Superseded {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM docs WHERE id = ? AND status = 'failed' AND sha256 = ''`, id); err != nil {
+			return nil, fmt.Errorf("commit: %w", err)
+		}
+	}
 	for _, in := range b.Inputs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO inputs (collection, path, size, mtime, doc_id, done) VALUES (?,?,?,?,?,?)
 ON CONFLICT(collection, path) DO UPDATE SET size=excluded.size, mtime=excluded.mtime, doc_id=excluded.doc_id, done=excluded.done`,
