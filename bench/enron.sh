@@ -310,7 +310,7 @@ if [ -n "$SCALE" ]; then
 	[ "$T_RC" = 0 ] || { cat "$WORK/generate.log" >&2; die "dossier generate failed (rc=$T_RC)"; }
 	GEN_WALL=$T_WALL
 	log "generated in ${GEN_WALL}s"
-	# generate also writes manifest.json next to maildir/; index only the mail.
+	# index only the mail (maildir/), as generated.
 	[ ! -d "$CORPUS/maildir" ] || CORPUS=$CORPUS/maildir
 	CORPUS_LABEL="synthetic leak (dossier generate --messages $SCALE --format maildir)"
 else

@@ -101,8 +101,8 @@ func decodeJSON(t *testing.T, what string, b []byte, v any) {
 	}
 }
 
-// leak is a generated synthetic leak with its manifest kept outside it (so
-// that ingesting the leak does not index the manifest's marker words).
+// leak is a generated synthetic leak; its manifest is written outside it
+// (so that ingesting the leak does not index the manifest's marker words).
 type leak struct {
 	dir string
 	man *gen.Manifest
@@ -112,13 +112,10 @@ func newLeak(t *testing.T, messages int, seed int64) *leak {
 	t.Helper()
 	base := t.TempDir()
 	dir := filepath.Join(base, "leak")
-	r := runDossier(t, "generate", "--messages", fmt.Sprint(messages), "--format", "both", "--seed", fmt.Sprint(seed), dir)
+	mpath := filepath.Join(base, "manifest.json")
+	r := runDossier(t, "generate", "--messages", fmt.Sprint(messages), "--format", "both", "--seed", fmt.Sprint(seed), "--manifest", mpath, dir)
 	if r.code != 0 {
 		t.Fatalf("generate: %s", r)
-	}
-	mpath := filepath.Join(base, "manifest.json")
-	if err := os.Rename(filepath.Join(dir, "manifest.json"), mpath); err != nil {
-		t.Fatal(err)
 	}
 	f, err := os.Open(mpath)
 	if err != nil {
@@ -1031,5 +1028,62 @@ func TestE2EControlCharacters(t *testing.T) {
 		if bytes.ContainsAny(out, "\x1b\x07") {
 			t.Errorf("dossier %s writes raw control characters from the leak to the terminal:\n%q", strings.Join(args, " "), out)
 		}
+	}
+}
+
+// TestE2ESearchDuringIngest runs searches, stats and the ledger from other
+// processes while an ingest writes to the same archive: none may fail or
+// wait for the ingest to finish.
+func TestE2ESearchDuringIngest(t *testing.T) {
+	t.Parallel()
+	l := newLeak(t, 2500, 11)
+	archive := filepath.Join(t.TempDir(), "archive")
+	first := newLeak(t, 50, 12)
+	mustDossier(t, archive, "ingest", "--collection", "first", first.dir)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	ing := exec.CommandContext(ctx, e2eBin, "--archive", archive, "ingest", "-q", "--collection", "big", l.dir)
+	var ingOut bytes.Buffer
+	ing.Stdout, ing.Stderr = &ingOut, &ingOut
+	if err := ing.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- ing.Wait() }()
+	reads, refused := 0, false
+	for running := true; running; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("ingest: %v\n%s", err, ingOut.String())
+			}
+			running = false
+		default:
+			if !refused {
+				// A second ingest while one holds the archive is refused,
+				// not queued (the first ingest may already be done).
+				r := runDossier(t, "--archive", archive, "ingest", "-q", "--collection", "other", first.dir)
+				if r.code != 0 && !strings.Contains(string(r.stderr), "another ingest") {
+					t.Errorf("second ingest failed without saying why: %s", r)
+				}
+				refused = true
+			}
+			for _, args := range [][]string{{"search", "--json", "budget OR comptes"}, {"stats", "--json"}, {"ledger", "--limit", "5"}} {
+				r := runDossier(t, append([]string{"--archive", archive}, args...)...)
+				if r.code != 0 {
+					t.Fatalf("%v during ingest: %s", args, r)
+				}
+				reads++
+			}
+		}
+	}
+	if reads < 3 {
+		t.Logf("only %d reads ran during the ingest", reads)
+	}
+	var s searchOut
+	decodeJSON(t, "search", mustDossier(t, archive, "search", "--json", "collection:big"), &s)
+	if s.Total == 0 {
+		t.Error("nothing from the concurrent ingest is searchable")
 	}
 }

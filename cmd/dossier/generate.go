@@ -14,14 +14,18 @@ import (
 )
 
 func (a *app) generateCmd() *cobra.Command {
-	var opts gen.Options
+	var (
+		opts     gen.Options
+		manifest string
+	)
 	cmd := &cobra.Command{
 		Use:   "generate [--messages N] [--format maildir|mbox|both] [--seed N] DIR",
 		Short: "Write a deterministic synthetic leak (Maildir and mbox) for tests, demos and benchmarks",
 		Long: `Generate writes a synthetic email leak: French and English messages with threads,
-attachments, forwarded messages and several charsets, as a Maildir and/or mbox files, plus
-manifest.json listing what was planted where (rare marker words, duplicated messages, the
-shared attachment). The same seed and options always give byte-identical output.`,
+attachments, forwarded messages and several charsets, as a Maildir and/or mbox files, and a
+manifest listing what was planted where (rare marker words, duplicated messages, the shared
+attachment), written beside DIR as DIR.manifest.json so that ingesting DIR does not index it.
+The same seed and options always give byte-identical output.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			start := time.Now()
@@ -29,7 +33,10 @@ shared attachment). The same seed and options always give byte-identical output.
 			if err != nil {
 				return err
 			}
-			f, err := os.Create(filepath.Join(args[0], "manifest.json"))
+			if manifest == "" {
+				manifest = filepath.Clean(args[0]) + ".manifest.json"
+			}
+			f, err := os.Create(manifest)
 			if err != nil {
 				return err
 			}
@@ -40,9 +47,9 @@ shared attachment). The same seed and options always give byte-identical output.
 			if err := f.Close(); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "wrote %s messages (%s in Maildir, %s in mbox, %d in both) with %s attachments to %s in %s\n",
+			fmt.Fprintf(a.stdout, "wrote %s messages (%s in Maildir, %s in mbox, %d in both) with %s attachments to %s in %s; manifest %s\n",
 				num(int64(m.Messages)), num(int64(m.MaildirMessages)), num(int64(m.MboxMessages)), len(m.Duplicates),
-				num(int64(m.Attachments)), args[0], time.Since(start).Round(time.Millisecond))
+				num(int64(m.Attachments)), args[0], time.Since(start).Round(time.Millisecond), manifest)
 			return nil
 		},
 	}
@@ -50,6 +57,7 @@ shared attachment). The same seed and options always give byte-identical output.
 	cmd.Flags().IntVar(&opts.Messages, "messages", 200, "number of distinct messages")
 	cmd.Flags().StringVar(&opts.Format, "format", "both", "maildir, mbox or both")
 	cmd.Flags().IntVar(&opts.Mailboxes, "mailboxes", 0, "number of custodians (default 6)")
+	cmd.Flags().StringVar(&manifest, "manifest", "", "where to write the manifest (default DIR.manifest.json)")
 	return cmd
 }
 
