@@ -90,6 +90,9 @@ func printResults(w io.Writer, q string, res *meta.SearchResult, offset int, fac
 		fmt.Fprintf(w, " (showing %d-%d)", offset+1, offset+len(res.Hits))
 	}
 	fmt.Fprintln(w)
+	if res.Ranked > 0 {
+		fmt.Fprintf(w, "(ranked among the %s most recently ingested matches; narrow the query or use --sort date for all)\n", num(int64(res.Ranked)))
+	}
 	for i, h := range res.Hits {
 		date := "          "
 		if h.Date != nil {

@@ -144,7 +144,11 @@ type SearchRequest struct {
 
 // SearchResult is one page of results.
 type SearchResult struct {
-	Total  int                     `json:"total"`
+	Total int `json:"total"`
+	// Ranked, when present, is how many of the most recently ingested
+	// matches relevance ranking considered (a very common query in a large
+	// archive); Total is exact either way.
+	Ranked int                     `json:"ranked,omitempty"`
 	Hits   []Hit                   `json:"hits"`
 	Facets map[string][]FacetCount `json:"facets"`
 }

@@ -25,6 +25,14 @@ const (
 	MaxLimit     = 1000
 )
 
+// rankWindow bounds the matches scored for relevance: a text query that
+// matches more documents ranks about this many of the most recently
+// ingested ones (Result.Ranked says how many), so that a very common word
+// stays fast in a large archive: scoring costs about 3 µs a match. Pages
+// beyond rankWindow/2 hits are ranked over every match. A variable for
+// tests.
+var rankWindow = 10000
+
 // FacetLimit is how many values each facet returns at most.
 const FacetLimit = 20
 
@@ -57,6 +65,10 @@ type Result struct {
 	// Terms are the query's positive words, for [analysis.Terms.Snippet]
 	// and [analysis.Terms.Spans] on a hit's text.
 	Terms *analysis.Terms
+	// Ranked is, when not 0, the number of matches that relevance ranking
+	// considered: for a text query with more than rankWindow matches, the
+	// most recently ingested ones (highest numbers). Total stays exact.
+	Ranked int
 	// Sort is the order used: SortDate for queries with no ranked text
 	// part (only filters, or an OR of text and filters), whatever was
 	// asked.
@@ -116,18 +128,52 @@ func Search(ctx context.Context, db *sql.DB, req Request) (*Result, error) {
 	}
 	defer tx.Rollback()
 
+	// The total (and facets) first: a text-only relevance query uses it
+	// to decide how many matches to rank.
+	ftsOnly := c.pureMatch()
+	if req.Facets {
+		if err := facets(ctx, tx, from, args, res); err != nil {
+			return nil, err
+		}
+	} else {
+		count := "SELECT count(*) " + from
+		if ftsOnly {
+			// All text: the fts table holds exactly the indexed documents
+			// (see Put), so FTS5 counts alone, without the docs table.
+			count = "SELECT count(*) FROM fts WHERE fts MATCH ?"
+		}
+		if err := tx.QueryRowContext(ctx, count, args...).Scan(&res.Total); err != nil {
+			return nil, fmt.Errorf("search: count: %w", err)
+		}
+	}
+
 	score, order := "0", "d.date IS NULL, d.date DESC, d.num DESC"
 	if sortBy == SortRelevance {
 		score, order = "-"+bm25, bm25+", d.num"
 	}
 	q := "SELECT d.num, " + score + " " + from + " ORDER BY " + order + " LIMIT ? OFFSET ?"
-	// A query that is all text needs no join: the fts table holds exactly
-	// the indexed documents (see Put), so FTS5 ranks and counts alone.
-	ftsOnly := c.pureMatch()
+	qargs := append(slices.Clip(args), limit, offset)
 	if ftsOnly && sortBy == SortRelevance {
 		q = "SELECT rowid, -" + bm25 + " FROM fts WHERE fts MATCH ? ORDER BY " + bm25 + ", rowid LIMIT ? OFFSET ?"
+		if res.Total > rankWindow && offset+limit <= rankWindow/2 {
+			// Scoring every match of a very common query costs a pass
+			// over all of them; rank the most recently ingested part
+			// instead, about rankWindow documents, estimated from the
+			// density of matches over document numbers.
+			var maxNum int64
+			if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(num), 0) FROM docs").Scan(&maxNum); err != nil {
+				return nil, fmt.Errorf("search: query: %w", err)
+			}
+			span := int64(float64(maxNum) * float64(rankWindow) / float64(res.Total))
+			floor := maxNum - span
+			q = "SELECT rowid, -" + bm25 + " FROM fts WHERE fts MATCH ? AND rowid > ? ORDER BY " + bm25 + ", rowid LIMIT ? OFFSET ?"
+			qargs = append(slices.Clip(args), floor, limit, offset)
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM fts WHERE fts MATCH ? AND rowid > ?", args[0], floor).Scan(&res.Ranked); err != nil {
+				return nil, fmt.Errorf("search: count: %w", err)
+			}
+		}
 	}
-	rows, err := tx.QueryContext(ctx, q, append(args, limit, offset)...)
+	rows, err := tx.QueryContext(ctx, q, qargs...)
 	if err != nil {
 		return nil, fmt.Errorf("search: query: %w", err)
 	}
@@ -142,20 +188,6 @@ func Search(ctx context.Context, db *sql.DB, req Request) (*Result, error) {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search: query: %w", err)
-	}
-
-	if !req.Facets {
-		count := "SELECT count(*) " + from
-		if ftsOnly {
-			count = "SELECT count(*) FROM fts WHERE fts MATCH ?"
-		}
-		if err := tx.QueryRowContext(ctx, count, args...).Scan(&res.Total); err != nil {
-			return nil, fmt.Errorf("search: count: %w", err)
-		}
-		return res, nil
-	}
-	if err := facets(ctx, tx, from, args, res); err != nil {
-		return nil, err
 	}
 	return res, nil
 }

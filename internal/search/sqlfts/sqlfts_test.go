@@ -429,3 +429,52 @@ func TestReplaceAndDelete(t *testing.T) {
 		}
 	}
 }
+
+func TestRankWindow(t *testing.T) {
+	db := openDB(t)
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 200; i++ {
+		body := "alpha report"
+		if i%2 == 0 {
+			body = "alpha alpha alpha report" // scores higher
+		}
+		insert(t, tx, testDoc{collection: "c", kind: "email", f: Fields{Body: body, Lang: "en"}})
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	defer func(w int) { rankWindow = w }(rankWindow)
+	rankWindow = 40
+	ctx := context.Background()
+	res, err := Search(ctx, db, Request{Query: "alpha", Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 200 {
+		t.Errorf("total %d, want the exact 200", res.Total)
+	}
+	if res.Ranked < 30 || res.Ranked > 50 {
+		t.Errorf("ranked among %d, want about 40", res.Ranked)
+	}
+	for _, h := range res.Hits {
+		if h.Num <= 200-int64(res.Ranked)-1 || h.Num%2 == 0 {
+			t.Errorf("hit %d: want one of the latest, best-scoring documents (odd numbers hold alpha thrice)", h.Num)
+		}
+	}
+	// Deep pages are ranked over every match.
+	res, err = Search(ctx, db, Request{Query: "alpha", Limit: 5, Offset: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Ranked != 0 || len(res.Hits) != 5 {
+		t.Errorf("deep page: ranked %d, %d hits", res.Ranked, len(res.Hits))
+	}
+	// Small result sets are ranked whole.
+	rankWindow = 1000
+	if res, err = Search(ctx, db, Request{Query: "alpha", Limit: 5}); err != nil || res.Ranked != 0 {
+		t.Errorf("small result set: ranked %d, %v", res.Ranked, err)
+	}
+}
