@@ -53,6 +53,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	q.Set("_txlock", "deferred")
 	q.Set("_query_only", "1")
+	// Readers are many (ingest workers' lookups, searches); a smaller page
+	// cache each keeps memory flat as the archive grows (pages come from
+	// the OS cache when needed).
+	q.Set("_cache_size", "-8000")
 	r, err := sql.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		w.Close()
