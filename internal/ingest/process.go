@@ -62,9 +62,7 @@ type item struct {
 
 func (r *run) emit(ctx context.Context, u *unit) error {
 	for i := range u.entries {
-		if f := u.entries[i].Index; f != nil {
-			r.ing.Store.PrepareIndex(f)
-		}
+		r.prepare(&u.entries[i])
 	}
 	select {
 	case r.units <- u:
@@ -72,6 +70,16 @@ func (r *run) emit(ctx context.Context, u *unit) error {
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
+}
+
+// prepare completes an entry's index fields from its document and has the
+// store analyse them, in the calling worker.
+func (r *run) prepare(e *meta.Entry) {
+	if e.Index == nil {
+		return
+	}
+	e.Index.Date = e.Doc.Date
+	r.ing.Store.PrepareIndex(e.Index)
 }
 
 // processInput handles one input file. It returns an error only when the run

@@ -91,7 +91,9 @@ func (r *run) reextract(ctx context.Context, src DocSource, d *meta.Document) (m
 		return meta.Entry{}, fmt.Errorf("document %s: %w", d.ID, err)
 	}
 	if d.Kind == dossier.KindMbox {
-		return meta.Entry{Doc: d, Index: &meta.IndexFields{Filename: d.Filename}, Replace: true}, nil
+		e := meta.Entry{Doc: d, Index: &meta.IndexFields{Filename: d.Filename}, Replace: true}
+		r.prepare(&e)
+		return e, nil
 	}
 	it := item{parentID: d.ParentID, path: d.Path, data: data, depth: d.Depth, filename: d.Filename,
 		inh: inherited{collection: d.Collection}}
@@ -124,8 +126,6 @@ func (r *run) reextract(ctx context.Context, src DocSource, d *meta.Document) (m
 	}
 	e.Doc.Num = d.Num
 	e.Replace = true
-	if e.Index != nil {
-		r.ing.Store.PrepareIndex(e.Index)
-	}
+	r.prepare(&e)
 	return e, nil
 }

@@ -118,8 +118,9 @@ func (b *Batch) Len() int { return len(b.Entries) }
 // index.
 type IndexFields struct {
 	Subject, Body, Filename string
-	From, To, Cc, Bcc       []string // "Name <addr>" or bare addresses
-	Lang                    string   // "fr", "en" or "" to detect from Body
+	From, To, Cc, Bcc       []string   // "Name <addr>" or bare addresses
+	Lang                    string     // "fr", "en" or "" to detect from Body
+	Date                    *time.Time // the document's date, for date ranges in the index
 	// Prepared is the store's analysed form of these fields, filled in
 	// ahead of commit by a store that supports it; nil otherwise.
 	Prepared any

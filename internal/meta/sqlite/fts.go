@@ -24,7 +24,7 @@ func (s *Store) PrepareIndex(f *meta.IndexFields) {
 
 func toFields(f *meta.IndexFields) sqlfts.Fields {
 	return sqlfts.Fields{Subject: f.Subject, Body: f.Body, Filename: f.Filename,
-		From: f.From, To: f.To, Cc: f.Cc, Bcc: f.Bcc, Lang: f.Lang}
+		From: f.From, To: f.To, Cc: f.Cc, Bcc: f.Bcc, Lang: f.Lang, Date: f.Date}
 }
 
 type ftsWriter struct {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/newsroom/dossier/internal/search/analysis"
 	"github.com/newsroom/dossier/internal/search/query"
@@ -23,6 +24,10 @@ type cond struct {
 	args  []any
 	neg   bool
 	skip  bool
+	// dates, for a bounded date range, is an FTS5 expression on the dates
+	// column equivalent to where; an AND with text uses it instead of
+	// where, so FTS5 intersects the date with the words.
+	dates string
 }
 
 func (c cond) pureMatch() bool { return c.match != "" && c.where == "" && !c.neg }
@@ -92,7 +97,7 @@ func (c *compiler) node(n query.Node) (cond, error) {
 		if !end.IsZero() {
 			parts, args = append(parts, "d.date < ?"), append(args, end.Unix())
 		}
-		return cond{where: strings.Join(parts, " AND "), args: args}, nil
+		return cond{where: strings.Join(parts, " AND "), args: args, dates: dateMatch(start, end)}, nil
 	case *query.Term:
 		return c.term(n)
 	}
@@ -102,10 +107,20 @@ func (c *compiler) node(n query.Node) (cond, error) {
 func (c *compiler) and(nodes []query.Node) (cond, error) {
 	var matches, negs, wheres []string
 	var args []any
+	kids := make([]cond, 0, len(nodes))
+	text := false
 	for _, n := range nodes {
 		cc, err := c.node(n)
 		if err != nil {
 			return cond{}, err
+		}
+		kids = append(kids, cc)
+		text = text || cc.match != "" && !cc.neg
+	}
+	for _, cc := range kids {
+		if text && cc.dates != "" {
+			matches = append(matches, "("+cc.dates+")")
+			continue
 		}
 		switch {
 		case cc.skip:
@@ -304,4 +319,39 @@ func likeEscape(s string) string {
 // globToLike converts a file name glob (* and ?) to a LIKE pattern.
 func globToLike(g string) string {
 	return strings.NewReplacer("*", "%", "?", "_").Replace(likeEscape(g))
+}
+
+// maxDateTokens bounds the FTS5 expression of a date range; longer ranges
+// stay SQL filters.
+const maxDateTokens = 120
+
+// dateMatch returns an FTS5 expression on the dates column matching the
+// days in [start, end) (UTC, day-aligned), with whole years and months as
+// one token each, or "" if the range is open, not day-aligned or too long.
+func dateMatch(start, end time.Time) string {
+	if start.IsZero() || end.IsZero() || !end.After(start) {
+		return ""
+	}
+	dayAligned := func(t time.Time) bool { return t.Equal(t.UTC().Truncate(24 * time.Hour)) }
+	if !dayAligned(start) || !dayAligned(end) {
+		return ""
+	}
+	var toks []string
+	for cur := start.UTC(); cur.Before(end); {
+		switch {
+		case cur.YearDay() == 1 && !cur.AddDate(1, 0, 0).After(end):
+			toks = append(toks, cur.Format("y2006"))
+			cur = cur.AddDate(1, 0, 0)
+		case cur.Day() == 1 && !cur.AddDate(0, 1, 0).After(end):
+			toks = append(toks, cur.Format("m200601"))
+			cur = cur.AddDate(0, 1, 0)
+		default:
+			toks = append(toks, cur.Format("d20060102"))
+			cur = cur.AddDate(0, 0, 1)
+		}
+		if len(toks) > maxDateTokens {
+			return ""
+		}
+	}
+	return "{dates}: (" + strings.Join(toks, " OR ") + ")"
 }

@@ -194,7 +194,7 @@ func Search(ctx context.Context, db *sql.DB, req Request) (*Result, error) {
 
 // bm25 ranks matches; subjects and names weigh more than bodies. The
 // weights follow the fts column order.
-const bm25 = "bm25(fts, 4.0, 1.0, 4.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0)"
+const bm25 = "bm25(fts, 4.0, 1.0, 4.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 0.0)"
 
 // sqlFrom returns the FROM and WHERE clauses selecting the indexed
 // documents (alias d) that c matches, and their arguments. With a text

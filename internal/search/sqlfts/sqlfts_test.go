@@ -79,6 +79,7 @@ func insert(t testing.TB, tx *sql.Tx, d testDoc) int64 {
 			t.Fatal(err)
 		}
 		date = tm.Unix()
+		d.f.Date = &tm // the index carries the date too (see Fields.Date)
 	}
 	null := func(s string) any {
 		if s == "" {
@@ -476,5 +477,30 @@ func TestRankWindow(t *testing.T) {
 	rankWindow = 1000
 	if res, err = Search(ctx, db, Request{Query: "alpha", Limit: 5}); err != nil || res.Ranked != 0 {
 		t.Errorf("small result set: ranked %d, %v", res.Ranked, err)
+	}
+}
+
+func TestDateRangeWithTextIsOneFTSQuery(t *testing.T) {
+	for q, want := range map[string]bool{
+		"societe date:2017":                 true,
+		"date:2017-03-15..2017-05-02 banque": true,
+		"date:2017":                         false, // no text: a filter on docs, in date order
+		"societe date:2017..":               false, // open range: a filter
+		"societe date:1900..2099":           false, // too many tokens: a filter
+	} {
+		n, err := query.Parse(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := compile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.pureMatch() != want {
+			t.Errorf("%q compiles to match %q where %q; want pure FTS5 %v", q, c.match, c.where, want)
+		}
+	}
+	if got := dateMatch(time.Date(2016, 12, 30, 0, 0, 0, 0, time.UTC), time.Date(2018, 2, 2, 0, 0, 0, 0, time.UTC)); got != "{dates}: (d20161230 OR d20161231 OR y2017 OR m201801 OR d20180201)" {
+		t.Errorf("date tokens: %s", got)
 	}
 }
