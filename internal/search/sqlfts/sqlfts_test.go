@@ -482,11 +482,11 @@ func TestRankWindow(t *testing.T) {
 
 func TestDateRangeWithTextIsOneFTSQuery(t *testing.T) {
 	for q, want := range map[string]bool{
-		"societe date:2017":                 true,
+		"societe date:2017":                  true,
 		"date:2017-03-15..2017-05-02 banque": true,
-		"date:2017":                         false, // no text: a filter on docs, in date order
-		"societe date:2017..":               false, // open range: a filter
-		"societe date:1900..2099":           false, // too many tokens: a filter
+		"date:2017":                          false, // no text: a filter on docs, in date order
+		"societe date:2017..":                false, // open range: a filter
+		"societe date:1900..2099":            false, // too many tokens: a filter
 	} {
 		n, err := query.Parse(q)
 		if err != nil {
