@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,7 @@ skipped + unchanged.`,
 			if err != nil {
 				return err
 			}
+			tuneGC()
 			prog := newProgressPrinter(a.stderr, quiet || jsonOut)
 			ing := &ingest.Ingester{Blobs: ar.blobs, Store: ar.meta}
 			sum, err := ing.Run(ctx, ingest.Options{
@@ -94,6 +96,19 @@ skipped + unchanged.`,
 	cmd.Flags().IntVar(&workers, "workers", 0, "parallel workers (default: one per CPU)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress output")
 	return cmd
+}
+
+// tuneGC trades memory for speed during an ingest: the garbage collector
+// runs half as often (GOGC=200), with the Go heap held under a soft limit of
+// 160 MiB, so peak memory stays flat (SQLite's page caches add at most
+// 64 MiB). GOGC and GOMEMLIMIT in the environment take precedence.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(160 << 20)
+	}
 }
 
 func defaultCollection(path string) string {
