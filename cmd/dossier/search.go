@@ -37,8 +37,8 @@ func (a *app) searchCmd() *cobra.Command {
 
 See docs/query-syntax.md for the whole language. --facets counts the matches by collection,
 type, sender, month and attachment. --json prints {"total", "hits": [{"id", "sha256", "type",
-"collection", "path", "message_id", "subject", "from", "date", "snippet", ...}], "facets": {...}}
-(facets empty unless --facets).`,
+"collection", "path", "message_id", "subject", "from", "date", "snippet", ...}], "facets": {...}},
+with facets unless --facets=false (faster on very large result sets).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -48,6 +48,9 @@ type, sender, month and attachment. --json prints {"total", "hits": [{"id", "sha
 			}
 			defer ar.Close()
 			q := strings.Join(args, " ")
+			if !cmd.Flags().Changed("facets") {
+				facets = jsonOut // the JSON shape carries facets unless --facets=false
+			}
 			res, err := ar.meta.Search(ctx, meta.SearchRequest{Query: q, Limit: limit, Offset: offset, Sort: sortBy, Facets: facets})
 			if err != nil {
 				var se *query.SyntaxError
@@ -76,7 +79,7 @@ type, sender, month and attachment. --json prints {"total", "hits": [{"id", "sha
 	cmd.Flags().IntVar(&limit, "limit", 20, "hits per page (at most 1000)")
 	cmd.Flags().IntVar(&offset, "offset", 0, "hits to skip (pagination)")
 	cmd.Flags().StringVar(&sortBy, "sort", "relevance", "relevance (BM25) or date (newest first)")
-	cmd.Flags().BoolVar(&facets, "facets", false, "count matches by collection, type, sender, month and attachment (costs a pass over every match)")
+	cmd.Flags().BoolVar(&facets, "facets", false, "count matches by collection, type, sender, month and attachment; a pass over every match (default: on with --json)")
 	return cmd
 }
 
