@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -120,12 +121,7 @@ func printResults(w io.Writer, q string, res *meta.SearchResult, offset int, fac
 	}
 	if facets && len(res.Facets) > 0 {
 		fmt.Fprintln(w)
-		names := make([]string, 0, len(res.Facets))
-		for k := range res.Facets {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(res.Facets)) {
 			vals := res.Facets[k]
 			if len(vals) == 0 {
 				continue

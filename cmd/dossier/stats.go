@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -65,12 +67,7 @@ func (a *app) statsCmd() *cobra.Command {
 				fmt.Fprintf(w, " %s %s", k, num(st.ByKind[k]))
 			}
 			fmt.Fprintln(w)
-			names := make([]string, 0, len(st.Collections))
-			for k := range st.Collections {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			for _, n := range names {
+			for _, n := range slices.Sorted(maps.Keys(st.Collections)) {
 				cc := st.Collections[n]
 				fmt.Fprintf(w, "collection   %-20s %s documents (%s indexed, %s duplicate, %s failed, %s skipped)\n", safe(n),
 					num(cc.Total()), num(cc.Indexed), num(cc.Duplicate), num(cc.Failed), num(cc.Skipped))
