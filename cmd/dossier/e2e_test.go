@@ -936,9 +936,10 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
-// TestE2EQueryErrors checks that bad queries fail with useful messages.
-func TestE2EQueryErrors(t *testing.T) {
-	t.Parallel()
+// oneMessageArchive returns an archive holding one small message about a
+// budget, and the directory it was ingested from.
+func oneMessageArchive(t *testing.T) (archive, input string) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "in")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -948,6 +949,13 @@ func TestE2EQueryErrors(t *testing.T) {
 	}
 	ar := filepath.Join(t.TempDir(), "archive")
 	mustDossier(t, ar, "ingest", "--quiet", dir)
+	return ar, dir
+}
+
+// TestE2EQueryErrors checks that bad queries fail with useful messages.
+func TestE2EQueryErrors(t *testing.T) {
+	t.Parallel()
+	ar, _ := oneMessageArchive(t)
 	if out := mustDossier(t, ar, "search", "budget"); !bytes.Contains(out, []byte("1 documents match")) {
 		t.Errorf("search budget: %s", out)
 	}
@@ -969,15 +977,7 @@ func TestE2EQueryErrors(t *testing.T) {
 // by every command.
 func TestE2ENewerFormat(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "in")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "a.eml"), []byte("From: a@example.com\nSubject: budget\n\nle budget\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ar := filepath.Join(t.TempDir(), "archive")
-	mustDossier(t, ar, "ingest", "--quiet", dir)
+	ar, dir := oneMessageArchive(t)
 	p := filepath.Join(ar, "dossier.json")
 	b, err := os.ReadFile(p)
 	if err != nil {
