@@ -18,6 +18,13 @@ type Key struct {
 	Source    string    `json:"source"`
 	FirstSeen time.Time `json:"first_seen"` // zero when the source does not say
 	LastSeen  time.Time `json:"last_seen"`
+
+	// The parsed key, filled in by whoever stores the observation (see
+	// ParseKeyRecord); Problem says why the record does not parse.
+	Type        string `json:"key_type,omitempty"`
+	Bits        int    `json:"key_bits,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Problem     string `json:"problem,omitempty"`
 }
 
 // ErrTempKey marks a key lookup that failed temporarily (a DNS timeout or

@@ -32,7 +32,7 @@ const (
 	ReasonIdentity        Reason = "identity-mismatch" // i= is not d= or a subdomain of it
 	ReasonFutureTimestamp Reason = "timestamp-in-future"
 	ReasonTooMany         Reason = "too-many-signatures"
-	ReasonServiceType     Reason = "key-service-type" // the key's s= excludes email
+	ReasonServiceType     Reason = "key-service-type"  // the key's s= excludes email
 	ReasonStrictSubdomain Reason = "key-no-subdomains" // key t=s and i= is a subdomain of d=
 )
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/newsroom/dossier"
+	"github.com/newsroom/dossier/internal/dkim"
 )
 
 // Document is one ledger row: a file, message, attachment or embedded
@@ -96,6 +97,9 @@ type Entry struct {
 	Index *IndexFields
 	// Text is the extracted text kept for snippets and display.
 	Text string
+	// Auth is the authenticity report of an email; nil for other
+	// documents.
+	Auth *dkim.Report
 	// Replace rewrites an existing row with the same id (retrying a failed
 	// item, reindexing), keeping its permanent number.
 	Replace bool
@@ -124,6 +128,12 @@ type IndexFields struct {
 	// Prepared is the store's analysed form of these fields, filled in
 	// ahead of commit by a store that supports it; nil otherwise.
 	Prepared any
+}
+
+// Auth is a message's authenticity report, by document number.
+type Auth struct {
+	Num    int64
+	Report *dkim.Report
 }
 
 // Input is an input file as last seen by an ingest.

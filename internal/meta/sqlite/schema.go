@@ -3,7 +3,17 @@ package sqlite
 // FormatVersion is the version of the database schema. Changelog:
 //
 //	1: docs, blobs, texts, inputs, runs; FTS5 index (see internal/search/sqlfts).
-const FormatVersion = 1
+//	2: dkim_keys (the key archive), dkim and dkim_domains (verdicts),
+//	   docs.dkim (the verdict, for filters and facets). A format 1
+//	   database is upgraded in place (see upgrades): messages stay
+//	   unverified until "dossier verify --all".
+const FormatVersion = 2
+
+// upgrades[n] brings a format n database to format n+1, before schema
+// (all CREATE ... IF NOT EXISTS) runs again.
+var upgrades = map[int]string{
+	1: `ALTER TABLE docs ADD COLUMN dkim TEXT;`,
+}
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,7 +45,8 @@ CREATE TABLE IF NOT EXISTS docs (
   tz INTEGER,
   has_attachments INTEGER NOT NULL DEFAULT 0,
   meta TEXT,
-  ingested_at INTEGER NOT NULL
+  ingested_at INTEGER NOT NULL,
+  dkim TEXT -- the message's authenticity verdict (see the dkim table); NULL: not verified
 );
 CREATE INDEX IF NOT EXISTS docs_sha256 ON docs(sha256);
 CREATE INDEX IF NOT EXISTS docs_parent ON docs(parent_id);
@@ -71,4 +82,39 @@ CREATE TABLE IF NOT EXISTS runs (
   args TEXT NOT NULL,
   summary TEXT
 );
+
+-- The key archive: one row per observation of a DKIM key record. The same
+-- record seen by two sources is two rows; a source seeing it again widens
+-- first_seen..last_seen.
+CREATE TABLE IF NOT EXISTS dkim_keys (
+  id INTEGER PRIMARY KEY,
+  domain TEXT NOT NULL,
+  selector TEXT NOT NULL,
+  record TEXT NOT NULL,
+  source TEXT NOT NULL,
+  key_type TEXT NOT NULL DEFAULT '',
+  key_bits INTEGER NOT NULL DEFAULT 0,
+  fingerprint TEXT NOT NULL DEFAULT '',
+  problem TEXT NOT NULL DEFAULT '',
+  first_seen INTEGER,
+  last_seen INTEGER,
+  imported_at INTEGER NOT NULL,
+  UNIQUE (domain, selector, source, record)
+);
+
+-- Authenticity verdicts, one row per verified message (by document
+-- number); derived from the blob and the key archive, rebuilt by
+-- "dossier verify --all".
+CREATE TABLE IF NOT EXISTS dkim (
+  num INTEGER PRIMARY KEY,
+  verdict TEXT NOT NULL,
+  as_of INTEGER NOT NULL,
+  report TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dkim_verdict ON dkim(verdict);
+CREATE TABLE IF NOT EXISTS dkim_domains (
+  domain TEXT NOT NULL,
+  num INTEGER NOT NULL,
+  PRIMARY KEY (domain, num)
+) WITHOUT ROWID;
 `

@@ -80,6 +80,9 @@ func (s *Store) init(ctx context.Context) error {
 		if n > FormatVersion {
 			return fmt.Errorf("%w (format %d; this dossier reads up to %d)", ErrNewerFormat, n, FormatVersion)
 		}
+		if n < FormatVersion {
+			return s.upgrade(ctx, n)
+		}
 		return nil
 	case errors.Is(err, sql.ErrNoRows):
 	default:
@@ -104,6 +107,28 @@ func (s *Store) init(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO meta(key, value) VALUES ('format', ?), ('created', ?)`,
 		strconv.Itoa(FormatVersion), time.Now().UTC().Format(time.RFC3339)); err != nil {
 		return fmt.Errorf("create database: %w", err)
+	}
+	return tx.Commit()
+}
+
+// upgrade brings a format `from` database to FormatVersion in one
+// transaction.
+func (s *Store) upgrade(ctx context.Context, from int) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("upgrade database: %w", err)
+	}
+	defer tx.Rollback()
+	for v := from; v < FormatVersion; v++ {
+		if _, err := tx.ExecContext(ctx, upgrades[v]); err != nil {
+			return fmt.Errorf("upgrade database from format %d: %w", v, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, schema); err != nil {
+		return fmt.Errorf("upgrade database: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'format'`, strconv.Itoa(FormatVersion)); err != nil {
+		return fmt.Errorf("upgrade database: %w", err)
 	}
 	return tx.Commit()
 }
@@ -314,6 +339,10 @@ type Stats struct {
 	FirstDate   *time.Time             `json:"first_date,omitempty"`
 	LastDate    *time.Time             `json:"last_date,omitempty"`
 	Format      int                    `json:"format"`
+	// DKIM counts verified messages by verdict; Keys is the number of
+	// key observations in the key archive.
+	DKIM map[string]int64 `json:"dkim"`
+	Keys int64            `json:"dkim_keys"`
 }
 
 // Stats computes archive statistics.
@@ -363,6 +392,12 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 		st.FirstDate = &t
 		t2 := time.Unix(last.Int64, 0).UTC()
 		st.LastDate = &t2
+	}
+	if st.DKIM, err = s.AuthCounts(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM dkim_keys`).Scan(&st.Keys); err != nil {
+		return nil, err
 	}
 	return st, nil
 }

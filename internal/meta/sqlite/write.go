@@ -93,6 +93,11 @@ sender_name=?, date=?, tz=?, has_attachments=?, meta=?, ingested_at=? WHERE num 
 				return nil, fmt.Errorf("commit: index %s: %w", d.ID, err)
 			}
 		}
+		if e.Auth != nil {
+			if err := putAuth(ctx, tx, d.Num, e.Auth); err != nil {
+				return nil, err
+			}
+		}
 		if e.Text != "" {
 			if _, err := textIns.ExecContext(ctx, d.Num, s.enc.EncodeAll([]byte(e.Text), nil)); err != nil {
 				return nil, fmt.Errorf("commit: %w", err)

@@ -33,23 +33,29 @@ const (
 	kindKeyword             // one literal value
 	kindDate
 	kindHas
+	kindVerdict // one of Verdicts
 )
 
 var fieldKinds = map[string]kind{
-	"subject":    kindText,
-	"body":       kindText,
-	"from":       kindNames,
-	"to":         kindNames,
-	"cc":         kindNames,
-	"bcc":        kindNames,
-	"filename":   kindFile,
-	"collection": kindKeyword,
-	"type":       kindKeyword,
-	"message-id": kindKeyword,
-	"thread":     kindKeyword,
-	"date":       kindDate,
-	"has":        kindHas,
+	"subject":     kindText,
+	"body":        kindText,
+	"from":        kindNames,
+	"to":          kindNames,
+	"cc":          kindNames,
+	"bcc":         kindNames,
+	"filename":    kindFile,
+	"collection":  kindKeyword,
+	"type":        kindKeyword,
+	"message-id":  kindKeyword,
+	"thread":      kindKeyword,
+	"date":        kindDate,
+	"has":         kindHas,
+	"dkim":        kindVerdict,
+	"dkim.domain": kindKeyword,
 }
+
+// Verdicts are the values of dkim: (see internal/dkim).
+var Verdicts = []string{"verified", "verified-weak", "failed", "unverifiable", "unsigned"}
 
 // aliases maps other spellings to canonical field names.
 var aliases = map[string]string{"mid": "message-id"}
@@ -58,7 +64,7 @@ var aliases = map[string]string{"mid": "message-id"}
 // lists them. "exact" is a modifier, not a field, and is not included.
 func Fields() []string {
 	return []string{"from", "to", "cc", "bcc", "subject", "body", "filename",
-		"collection", "type", "message-id", "thread", "date", "has"}
+		"collection", "type", "message-id", "thread", "date", "has", "dkim", "dkim.domain"}
 }
 
 // maxDepth bounds the nesting of parentheses and unary operators.
@@ -374,7 +380,7 @@ func fieldName(w string) (name, rest string, ok bool) {
 	}
 	name = w[:i]
 	for j, r := range name {
-		if r > unicode.MaxASCII || !(unicode.IsLetter(r) || j > 0 && (unicode.IsDigit(r) || r == '-' || r == '_')) {
+		if r > unicode.MaxASCII || !(unicode.IsLetter(r) || j > 0 && (unicode.IsDigit(r) || r == '-' || r == '_' || r == '.')) {
 			return "", "", false
 		}
 	}
@@ -461,6 +467,22 @@ func (p *parser) value(ctx context, pos int, v string, phrase bool) Node {
 		}
 		p.errorf(pos, "has: expects attachment")
 		return nil
+	case k == kindVerdict:
+		v = strings.ToLower(v)
+		for _, want := range Verdicts {
+			if v == want {
+				return &Term{Field: ctx.field, Value: v}
+			}
+		}
+		p.errorf(pos, "dkim: expects one of %s", strings.Join(Verdicts, ", "))
+		return nil
+	case ctx.field == "dkim.domain":
+		v = strings.TrimSuffix(strings.ToLower(v), ".")
+		if v == "" {
+			p.errorf(pos, "dkim.domain: expects a domain")
+			return nil
+		}
+		return &Term{Field: ctx.field, Value: v, Phrase: phrase}
 	case ctx.field == "message-id":
 		for len(v) >= 2 && v[0] == '<' && v[len(v)-1] == '>' {
 			v = v[1 : len(v)-1]

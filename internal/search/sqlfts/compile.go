@@ -211,6 +211,11 @@ func (c *compiler) term(t *query.Term) (cond, error) {
 		return cond{where: "d.thread_id = ?", args: []any{t.Value}}, nil
 	case "has":
 		return cond{where: "d.has_attachments <> 0"}, nil
+	case "dkim":
+		// Messages never verified have no verdict and match no value.
+		return cond{where: "d.dkim = ?", args: []any{t.Value}}, nil
+	case "dkim.domain":
+		return cond{where: "d.num IN (SELECT num FROM dkim_domains WHERE domain = ?)", args: []any{t.Value}}, nil
 	case "filename":
 		if !t.Phrase && strings.ContainsAny(t.Value, "*?") {
 			return cond{where: `d.filename LIKE ? ESCAPE '\'`, args: []any{globToLike(t.Value)}}, nil

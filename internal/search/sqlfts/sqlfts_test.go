@@ -32,8 +32,10 @@ const docsDDL = `CREATE TABLE docs (
   subject TEXT,
   sender TEXT,
   date INTEGER,
-  has_attachments INTEGER NOT NULL DEFAULT 0
-);`
+  has_attachments INTEGER NOT NULL DEFAULT 0,
+  dkim TEXT
+);
+CREATE TABLE dkim_domains (domain TEXT NOT NULL, num INTEGER NOT NULL, PRIMARY KEY (domain, num));`
 
 // testDoc is a document for the test database.
 type testDoc struct {
@@ -42,6 +44,7 @@ type testDoc struct {
 	sender                         string
 	date                           string // YYYY-MM-DD or ""
 	attachments                    bool
+	dkim, dkimDomain               string // verdict and signing domain
 	f                              Fields
 }
 
@@ -93,13 +96,18 @@ func insert(t testing.TB, tx *sql.Tx, d testDoc) int64 {
 		t.Fatal(err)
 	}
 	res, err := tx.Exec(`INSERT INTO docs(id, path, sha256, size, collection, kind, mime, filename, status,
-		message_id, thread_id, subject, sender, date, has_attachments) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		message_id, thread_id, subject, sender, date, has_attachments, dkim) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		fmt.Sprintf("id%d", n), "p", "h", 1, d.collection, d.kind, d.mime, d.f.Filename, d.status,
-		null(d.messageID), null(d.threadID), d.f.Subject, d.sender, date, d.attachments)
+		null(d.messageID), null(d.threadID), d.f.Subject, d.sender, date, d.attachments, null(d.dkim))
 	if err != nil {
 		t.Fatal(err)
 	}
 	num, _ := res.LastInsertId()
+	if d.dkimDomain != "" {
+		if _, err := tx.Exec(`INSERT INTO dkim_domains (domain, num) VALUES (?,?)`, d.dkimDomain, num); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if d.status != "indexed" {
 		return num // only indexed documents are in the index (see Put)
 	}
@@ -113,7 +121,7 @@ func insert(t testing.TB, tx *sql.Tx, d testDoc) int64 {
 var corpus = []testDoc{
 	{ // 1
 		collection: "panama", kind: "email", messageID: "m1@sg.fr", threadID: "t1", sender: "jean.dupont@sg.fr",
-		date: "2017-02-10", attachments: true,
+		date: "2017-02-10", attachments: true, dkim: "verified", dkimDomain: "sg.fr",
 		f: Fields{Subject: "Comptes annuels", Body: "Le compte de la Société Générale est vérifié par l'État.",
 			From: []string{"Jean Dupont <jean.dupont@sg.fr>"}, To: []string{"Marie Curie <marie@cnrs.fr>"}},
 	},
@@ -247,6 +255,12 @@ func TestSearchHitSets(t *testing.T) {
 		{`thread:t1`, []int64{1, 2}},
 		{`has:attachment`, []int64{1}},
 		{`-has:attachment type:email`, []int64{2, 3}},
+		{`dkim:verified`, []int64{1}},
+		{`dkim:failed`, []int64{}},
+		{`dkim.domain:sg.fr`, []int64{1}},
+		{`dkim.domain:SG.FR.`, []int64{1}},
+		{`type:email -dkim:verified`, []int64{2, 3}},
+		{`comptes dkim:verified`, []int64{1}},
 		// dates
 		{`date:2017`, []int64{1, 2}},
 		{`date:2017-03`, []int64{2}},
@@ -331,6 +345,7 @@ func TestSearchFacets(t *testing.T) {
 		FacetSender:        {{"jean.dupont@sg.fr", 1}, {"jeff.skilling@enron.com", 1}, {"paul@example.org", 1}},
 		FacetMonth:         {{"2001-08", 1}, {"2017-02", 1}, {"2017-03", 1}},
 		FacetHasAttachment: {{"no", 3}, {"yes", 1}},
+		FacetDKIM:          {{"verified", 1}},
 	}
 	if !reflect.DeepEqual(res.Facets, want) {
 		t.Errorf("facets:\n got %v\nwant %v", res.Facets, want)
