@@ -16,8 +16,8 @@ type Key struct {
 	// Source names where the observation comes from: "zone:keys.zone",
 	// "zk-email:archive.json", "dns", "file:keys.zone" (one-off --keys).
 	Source    string    `json:"source"`
-	FirstSeen time.Time `json:"first_seen"` // zero when the source does not say
-	LastSeen  time.Time `json:"last_seen"`
+	FirstSeen time.Time `json:"first_seen,omitzero"` // zero when the source does not say
+	LastSeen  time.Time `json:"last_seen,omitzero"`
 
 	// The parsed key, filled in by whoever stores the observation (see
 	// ParseKeyRecord); Problem says why the record does not parse.

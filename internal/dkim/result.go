@@ -32,8 +32,10 @@ const (
 	ReasonIdentity        Reason = "identity-mismatch" // i= is not d= or a subdomain of it
 	ReasonFutureTimestamp Reason = "timestamp-in-future"
 	ReasonTooMany         Reason = "too-many-signatures"
-	ReasonServiceType     Reason = "key-service-type"  // the key's s= excludes email
-	ReasonStrictSubdomain Reason = "key-no-subdomains" // key t=s and i= is a subdomain of d=
+	ReasonServiceType     Reason = "key-service-type"         // the key's s= excludes email
+	ReasonStrictSubdomain Reason = "key-no-subdomains"        // key t=s and i= is a subdomain of d=
+	ReasonQueryMethod     Reason = "unsupported-query-method" // q= does not include dns/txt
+	ReasonKeyTooShort     Reason = "key-too-short"            // ARC only: RSA key under 1024 bits
 )
 
 // Weakness codes on a signature. Weaknesses never change a pass into
@@ -50,6 +52,10 @@ const (
 	WeakExpired         = "expired"           // x= is before the as-of time (the signature still verifies)
 	WeakNotAligned      = "not-aligned"       // d= is not the From domain's organisational domain
 	WeakKeySourceTested = "key-unverified-source"
+	// WeakFutureTimestamp: t= lies more than five minutes after the as-of
+	// time. The signature still verifies; either the signer's clock or the
+	// as-of time is wrong, so the date the message claims deserves doubt.
+	WeakFutureTimestamp = "timestamp-in-future"
 )
 
 // Verdict is the message-level verdict for humans.
@@ -132,8 +138,8 @@ type Report struct {
 	FromDomain string      `json:"from_domain,omitempty"`
 	Signatures []Signature `json:"signatures"`
 	ARC        *ARC        `json:"arc,omitempty"`
-	// BodyBytes is the length of the canonicalised body under the
-	// strictest signature's canonicalisation, for showing which tail of
-	// the body no signature covers.
+	// BodyBytes is the length of the canonicalised body under the first
+	// signature's body canonicalisation (simple when there is none), for
+	// showing which tail of the body no signature covers.
 	BodyBytes int64 `json:"body_bytes"`
 }
