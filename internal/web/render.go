@@ -1,0 +1,211 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// pageNames are the page templates; each defines "content" and is
+// rendered inside "layout".
+var pageNames = []string{"home", "search", "help", "doc", "list", "thread", "error", "login"}
+
+type templates struct {
+	pages map[string]*template.Template
+}
+
+func parseTemplates() (*templates, error) {
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	t := &templates{pages: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		c, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+		if _, err := c.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("web: templates: %w", err)
+		}
+		t.pages[name] = c
+	}
+	return t, nil
+}
+
+var funcs = template.FuncMap{
+	"date": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format("2006-01-02 15:04 -0700")
+	},
+	"day": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format("2006-01-02")
+	},
+	"bytes": humanBytes,
+	"num":   thousands,
+	"add":   func(a, b int) int { return a + b },
+}
+
+// page is what the layout needs, around a page's own data.
+type page struct {
+	Site     string
+	Title    string
+	Query    string // pre-fills the search box
+	Sort     string
+	OG       *openGraph
+	LoggedIn bool // access token in use: offer to log out
+	HideBar  bool // the page has its own search box
+	Data     any
+}
+
+// openGraph is the link-preview metadata of a document page.
+type openGraph struct {
+	Title, Description, URL string
+}
+
+// render writes a page with status code.
+func (s *server) render(w http.ResponseWriter, r *http.Request, code int, name string, p *page) {
+	p.Site = s.cfg.Name
+	p.LoggedIn = s.session != ""
+	var buf bytes.Buffer
+	if err := s.tmpl.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.log.Error("web: render", "page", name, "path", r.URL.Path, "err", err)
+		if name != "error" {
+			s.fail(w, r, http.StatusInternalServerError, "internal", "The page could not be rendered; the error has been logged.")
+		} else {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
+}
+
+// errorPage is the data of the error template.
+type errorPage struct {
+	Code    int
+	Status  string
+	Message string
+	// Query, Caret and Help describe a malformed search.
+	Query, Caret, Help string
+}
+
+// fail answers an error: JSON under /api/, an error page elsewhere.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, code int, apiCode, msg string) {
+	if isAPI(r) {
+		writeAPIError(w, r, code, apiError{Code: apiCode, Message: msg})
+		return
+	}
+	s.render(w, r, code, "error", &page{Title: http.StatusText(code),
+		Data: &errorPage{Code: code, Status: http.StatusText(code), Message: msg}})
+}
+
+func (s *server) notFound(w http.ResponseWriter, r *http.Request, msg string) {
+	s.fail(w, r, http.StatusNotFound, "not_found", msg)
+}
+
+func (s *server) badRequest(w http.ResponseWriter, r *http.Request, msg string) {
+	s.fail(w, r, http.StatusBadRequest, "bad_request", msg)
+}
+
+// internal logs err and answers a clean 500 (or nothing, when the client
+// has gone away).
+func (s *server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.fail(w, r, http.StatusServiceUnavailable, "timeout", "The archive took too long to answer; try a narrower search.")
+		return
+	}
+	s.log.Error("web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.fail(w, r, http.StatusInternalServerError, "internal", "Something went wrong on the server; the error has been logged.")
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// static serves the embedded style sheet and script.
+func (s *server) static(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	var ctype string
+	switch {
+	case strings.HasSuffix(name, ".css"):
+		ctype = "text/css; charset=utf-8"
+	case strings.HasSuffix(name, ".js"):
+		ctype = "text/javascript; charset=utf-8"
+	}
+	b, err := fs.ReadFile(staticFS, "static/"+name)
+	if ctype == "" || err != nil || strings.ContainsAny(name, "/\\") {
+		s.notFound(w, r, "There is no such file.")
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	if r.Method != http.MethodHead {
+		w.Write(b)
+	}
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
+
+// thousands writes n with thin separators: 12 345.
+func thousands(n any) string {
+	var v int64
+	switch x := n.(type) {
+	case int:
+		v = int64(x)
+	case int64:
+		v = x
+	default:
+		return fmt.Sprint(n)
+	}
+	s := strconv.FormatInt(v, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
