@@ -25,7 +25,13 @@ func (a *app) generateCmd() *cobra.Command {
 attachments, forwarded messages and several charsets, as a Maildir and/or mbox files, and a
 manifest listing what was planted where (rare marker words, duplicated messages, the shared
 attachment), written beside DIR as DIR.manifest.json so that ingesting DIR does not index it.
-The same seed and options always give byte-identical output.`,
+The same seed and options always give byte-identical output.
+
+--signed F DKIM-signs that fraction of the mail sent from the synthetic signing domains, with
+keys derived from the seed, and alters some signed messages as leaks are altered (body edited
+after signing, a footer under l=, a prepended From:, a key rotated away). The keys are written
+as a zone file, DIR.keys.zone, for 'dossier keys import'; the manifest has every expected
+verdict.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			start := time.Now()
@@ -47,6 +53,13 @@ The same seed and options always give byte-identical output.`,
 			if err := f.Close(); err != nil {
 				return err
 			}
+			if m.DKIM != nil {
+				zone := filepath.Clean(args[0]) + ".keys.zone"
+				if err := writeZoneFile(zone, m); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "DKIM keys in %s; expected verdicts: %v\n", zone, m.DKIM.Verdicts)
+			}
 			fmt.Fprintf(a.stdout, "wrote %s messages (%s in Maildir, %s in mbox, %d in both) with %s attachments to %s in %s; manifest %s\n",
 				num(int64(m.Messages)), num(int64(m.MaildirMessages)), num(int64(m.MboxMessages)), len(m.Duplicates),
 				num(int64(m.Attachments)), args[0], time.Since(start).Round(time.Millisecond), manifest)
@@ -58,7 +71,20 @@ The same seed and options always give byte-identical output.`,
 	cmd.Flags().StringVar(&opts.Format, "format", "both", "maildir, mbox or both")
 	cmd.Flags().IntVar(&opts.Mailboxes, "mailboxes", 0, "number of custodians (default 6)")
 	cmd.Flags().StringVar(&manifest, "manifest", "", "where to write the manifest (default DIR.manifest.json)")
+	cmd.Flags().Float64Var(&opts.Signed, "signed", 0, "fraction (0 to 1) of the signing domains' mail to DKIM-sign; keys in DIR.keys.zone")
 	return cmd
+}
+
+func writeZoneFile(path string, m *gen.Manifest) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := gen.WriteZone(f, m); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func (a *app) demoCmd() *cobra.Command {
@@ -68,8 +94,9 @@ func (a *app) demoCmd() *cobra.Command {
 		Short: "Generate a small synthetic leak, ingest it into the archive, and search it",
 		Long: `Demo shows dossier's main job end to end on an embedded default: it generates a synthetic
 French and English email leak (Maildir and mbox, threads, attachments, several charsets),
-ingests it into the archive as collection "demo", and runs a few searches. Use --archive to
-keep the demo away from your real archive.`,
+ingests it into the archive as collection "demo" with its DKIM keys (half the mail of its
+signing domains is signed, and some signed messages were altered), and runs a few searches.
+Use --archive to keep the demo away from your real archive.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -79,7 +106,7 @@ keep the demo away from your real archive.`,
 			}
 			defer os.RemoveAll(tmp)
 			leak := filepath.Join(tmp, "leak")
-			m, err := gen.Generate(ctx, leak, gen.Options{Seed: 2017, Messages: messages})
+			m, err := gen.Generate(ctx, leak, gen.Options{Seed: 2017, Messages: messages, Signed: 0.5})
 			if err != nil {
 				return err
 			}
@@ -93,16 +120,33 @@ keep the demo away from your real archive.`,
 			if err := ar.lockIngest(); err != nil {
 				return err
 			}
+			zone := leak + ".keys.zone"
+			if err := writeZoneFile(zone, m); err != nil {
+				return err
+			}
+			keys, err := readKeyFile(zone, "zone")
+			if err != nil {
+				return err
+			}
+			if _, err := ar.meta.PutKeys(ctx, keys); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "== dossier keys import %s   (%d DKIM keys of the leak's domains)\n", zone, len(keys))
+			verifyKeys, err := ar.archivedKeys(ctx)
+			if err != nil {
+				return err
+			}
 			fmt.Fprintf(a.stdout, "== dossier --archive %s ingest --collection demo %s\n", ar.dir, leak)
 			prog := newProgressPrinter(a.stderr, false)
 			sum, err := (&ingest.Ingester{Blobs: ar.blobs, Store: ar.meta}).Run(ctx, ingest.Options{
-				Collection: "demo", Paths: []string{leak}, Progress: prog.update})
+				Collection: "demo", Paths: []string{leak}, Progress: prog.update, Keys: verifyKeys})
 			prog.done()
 			if err != nil {
 				return err
 			}
 			printSummary(a.stdout, sum)
-			queries := []string{"comptes", "societe", "from:en-marche.example subject:réunion", "date:2017-03..2017-05 financement"}
+			queries := []string{"comptes", "societe", "from:en-marche.example subject:réunion", "date:2017-03..2017-05 financement",
+				"dkim:failed"}
 			for _, mk := range m.Markers {
 				if mk.Match == "stemmed" || mk.Match == "folded" {
 					queries = append(queries, mk.Query)

@@ -26,6 +26,7 @@ func (a *app) ingestCmd() *cobra.Command {
 		jsonOut     bool
 		workers     int
 		quiet       bool
+		noVerify    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest [--collection NAME] PATH...",
@@ -33,6 +34,8 @@ func (a *app) ingestCmd() *cobra.Command {
 		Long: `Ingest stores every file under the given paths in the archive, splits mbox files into
 messages, extracts every message's headers, text, attachments and embedded messages, and records
 every item in the ledger as indexed, duplicate, failed or skipped. Types are detected by content.
+Every message's DKIM and ARC signatures are verified offline against the key archive
+('dossier keys') and the verdicts stored.
 
 Re-running on the same paths does no repeated work; an interrupted run (even killed) resumes.
 --retry-failed redoes only the input files in which something failed (give the same paths).
@@ -66,10 +69,16 @@ skipped + unchanged.`,
 			tuneGC()
 			prog := newProgressPrinter(a.stderr, quiet || jsonOut)
 			ing := &ingest.Ingester{Blobs: ar.blobs, Store: ar.meta}
-			sum, err := ing.Run(ctx, ingest.Options{
+			opts := ingest.Options{
 				Collection: collection, Paths: args, RetryFailed: retryFailed, Workers: workers,
 				Progress: prog.update,
-			})
+			}
+			if !noVerify {
+				if opts.Keys, err = ar.archivedKeys(ctx); err != nil {
+					return err
+				}
+			}
+			sum, err := ing.Run(ctx, opts)
 			prog.done()
 			if sum != nil {
 				ar.meta.RunFinish(ctx, runID, sum)
@@ -95,6 +104,7 @@ skipped + unchanged.`,
 	cmd.Flags().BoolVar(&jsonOut, "json", false, "print the summary as JSON")
 	cmd.Flags().IntVar(&workers, "workers", 0, "parallel workers (default: one per CPU)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress output")
+	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "do not verify DKIM/ARC signatures (later: 'dossier verify --all')")
 	return cmd
 }
 

@@ -50,8 +50,9 @@ The archive is a directory (--archive, or $DOSSIER_ARCHIVE, default ` + defaultA
 	root.SetArgs(args)
 	root.AddCommand(
 		a.ingestCmd(), a.searchCmd(), a.showCmd(), a.catCmd(), a.statsCmd(), a.ledgerCmd(),
-		a.reindexCmd(), a.fsckCmd(), a.generateCmd(), a.demoCmd(),
+		a.reindexCmd(), a.fsckCmd(), a.generateCmd(), a.demoCmd(), a.serveCmd(),
 	)
+	root.AddCommand(a.keysCmd(), a.verifyCmd())
 	root.CompletionOptions.DisableDefaultCmd = true
 	err := root.ExecuteContext(ctx)
 	if err == nil {

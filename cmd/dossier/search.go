@@ -37,7 +37,7 @@ func (a *app) searchCmd() *cobra.Command {
   a OR b, a AND b, NOT a, +a -b, (groups)   the default operator is AND
 
 See docs/query-syntax.md for the whole language. --facets counts the matches by collection,
-type, sender, month and attachment. --json prints {"total", "hits": [{"id", "sha256", "type",
+type, sender, month, attachment and DKIM verdict. --json prints {"total", "hits": [{"id", "sha256", "type",
 "collection", "path", "message_id", "subject", "from", "date", "snippet", ...}], "facets": {...}},
 with facets unless --facets=false (faster on very large result sets).`,
 		Args: cobra.MinimumNArgs(1),
@@ -80,7 +80,7 @@ with facets unless --facets=false (faster on very large result sets).`,
 	cmd.Flags().IntVar(&limit, "limit", 20, "hits per page (at most 1000)")
 	cmd.Flags().IntVar(&offset, "offset", 0, "hits to skip (pagination)")
 	cmd.Flags().StringVar(&sortBy, "sort", "relevance", "relevance (BM25) or date (newest first)")
-	cmd.Flags().BoolVar(&facets, "facets", false, "count matches by collection, type, sender, month and attachment; a pass over every match (default: on with --json)")
+	cmd.Flags().BoolVar(&facets, "facets", false, "count matches by collection, type, sender, month, attachment and DKIM verdict; a pass over every match (default: on with --json)")
 	return cmd
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/newsroom/dossier"
 	"github.com/newsroom/dossier/internal/blob"
 	"github.com/newsroom/dossier/internal/blobstore"
+	"github.com/newsroom/dossier/internal/dkim"
 	"github.com/newsroom/dossier/internal/meta"
 	"github.com/newsroom/dossier/internal/meta/sqlite"
 )
@@ -93,6 +94,9 @@ type showOut struct {
 	Parents     []location       `json:"parents"`
 	Text        string           `json:"text"`
 	Thread      []*meta.Document `json:"-"`
+	// Authenticity is the stored DKIM/ARC report of an email (of its
+	// canonical copy for a duplicate); absent when not verified.
+	Authenticity *dkim.Report `json:"authenticity,omitempty"`
 }
 
 func (a *app) showCmd() *cobra.Command {
@@ -162,6 +166,11 @@ permanent number (#123).`,
 					textOf = c
 				}
 			}
+			if textOf.Kind == dossier.KindEmail {
+				if out.Authenticity, err = st.Auth(ctx, textOf.Num); err != nil {
+					return err
+				}
+			}
 			if !noText {
 				if out.Text, err = st.Text(ctx, textOf.Num); err != nil {
 					return err
@@ -222,6 +231,14 @@ func printShow(w io.Writer, o *showOut) {
 	kv("thread", d.ThreadID)
 	if d.Filename != "" && d.Depth > 0 {
 		kv("filename", d.Filename)
+	}
+	if d.Kind == dossier.KindEmail {
+		if r := o.Authenticity; r != nil {
+			fmt.Fprintf(w, "%-12s %s (as of %s)\n", "dkim", r.Verdict, r.AsOf.UTC().Format(time.RFC3339))
+			printReport(w, r, "  ")
+		} else {
+			kv("dkim", "not verified (run 'dossier verify --all')")
+		}
 	}
 	if len(o.Locations) > 0 {
 		fmt.Fprintf(w, "found at     %d place(s):\n", len(o.Locations))

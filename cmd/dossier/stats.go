@@ -19,6 +19,7 @@ import (
 	"github.com/newsroom/dossier/internal/blobstore"
 	"github.com/newsroom/dossier/internal/meta"
 	"github.com/newsroom/dossier/internal/meta/sqlite"
+	"github.com/newsroom/dossier/internal/search/query"
 )
 
 func (a *app) statsCmd() *cobra.Command {
@@ -65,6 +66,17 @@ func (a *app) statsCmd() *cobra.Command {
 			fmt.Fprint(w, "by type     ")
 			for _, k := range kinds {
 				fmt.Fprintf(w, " %s %s", k, num(st.ByKind[k]))
+			}
+			fmt.Fprintln(w)
+			var verified int64
+			for _, n := range st.DKIM {
+				verified += n
+			}
+			fmt.Fprintf(w, "dkim         %s messages verified against %s key observations", num(verified), num(st.Keys))
+			for _, v := range query.Verdicts {
+				if n := st.DKIM[v]; n > 0 {
+					fmt.Fprintf(w, "; %s %s", v, num(n))
+				}
 			}
 			fmt.Fprintln(w)
 			for _, n := range slices.Sorted(maps.Keys(st.Collections)) {

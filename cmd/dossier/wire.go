@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/newsroom/dossier/internal/blobstore/disk"
+	"github.com/newsroom/dossier/internal/dkim"
 	"github.com/newsroom/dossier/internal/meta/sqlite"
 )
 
@@ -95,6 +96,17 @@ func (a *app) openArchive(ctx context.Context, create bool) (*archive, error) {
 		return nil, fmt.Errorf("open archive %s: %w", dir, err)
 	}
 	return &archive{dir: dir, blobs: blobs, meta: st}, nil
+}
+
+// archivedKeys loads the key archive for verification: it is small
+// (thousands of records at most), and in memory no lookup waits on the
+// database.
+func (ar *archive) archivedKeys(ctx context.Context) (*dkim.MemKeys, error) {
+	keys, err := ar.meta.Keys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return dkim.NewMemKeys(keys, nil), nil
 }
 
 // lockIngest takes the archive's ingest lock: one ingest at a time, while

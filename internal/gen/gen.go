@@ -52,6 +52,12 @@ type Options struct {
 	// and an mbox file (default 1% of Messages, from 2 to 50; negative for
 	// none). Other formats ignore it.
 	Duplicates int
+	// Signed is the fraction (0 to 1) of messages from the signing domains
+	// that carry a DKIM signature (default 0: none). Some ordinary signed
+	// messages are then altered as a leak's would be: body changed after
+	// signing, an l= footer added, a From: prepended, a key rotated away;
+	// Manifest.DKIM has the keys and every expected verdict.
+	Signed float64
 }
 
 func (o Options) normalize() (Options, error) {
@@ -87,6 +93,9 @@ func (o Options) normalize() (Options, error) {
 		} else if *v < 0 {
 			*v = 0
 		}
+	}
+	if o.Signed < 0 || o.Signed > 1 {
+		return o, fmt.Errorf("gen: signed fraction %v out of range 0..1", o.Signed)
 	}
 	def(&o.MarkerCopies, 3)
 	def(&o.SharedCopies, 5)
@@ -144,6 +153,13 @@ func (g *generator) openOutput(dir string) (*output, error) {
 		Kinds: map[string]int{}, Threads: []Thread{}, Markers: []Marker{}, Duplicates: []Duplicate{},
 	}
 	w.man = m
+	if g.keys != nil {
+		m.DKIM = &DKIMFacts{Verdicts: map[string]int{}, Samples: map[string][]string{}}
+		for _, s := range signers {
+			k := g.keys[s.domain]
+			m.DKIM.Keys = append(m.DKIM.Keys, KeyRecord{Domain: k.domain, Selector: k.selector, Record: k.record})
+		}
+	}
 	for _, b := range g.boxes {
 		le := "lf"
 		if b.crlf {
@@ -278,13 +294,17 @@ func (g *generator) renderBlock(ctx context.Context, dir string, b int, buf []by
 	res.threads = g.planBlock(b)
 	res.cores = g.planCores(b, res.threads)
 	lo := b * blockSize
-	var crlf []byte
+	var crlf, signed []byte
 	for i := range res.cores {
 		var m *rendered
 		m, buf = g.render(&res.cores[i], res.cores, lo, buf)
 		data := buf
+		data, m.dkim = g.sign(m, data, signed)
+		if m.dkim != "" && m.dkim != signUnsigned {
+			signed = data
+		}
 		if g.boxes[m.box].crlf {
-			crlf = toCRLF(crlf[:0], buf)
+			crlf = toCRLF(crlf[:0], data)
 			data = crlf
 		}
 		if m.toMdir {
@@ -343,6 +363,17 @@ func (w *output) writeBlock(g *generator, res *blockResult) error {
 					SHA256: hex.EncodeToString(sum[:]), Size: len(g.sharedData), Messages: []string{}}
 			}
 			m.Shared.Messages = append(m.Shared.Messages, r.msgID)
+		}
+		if d := m.DKIM; d != nil {
+			v := r.dkim
+			if v == signForged {
+				v = signLength
+				d.Forged++
+			}
+			d.Verdicts[v]++
+			if len(d.Samples[v]) < maxDKIMSample {
+				d.Samples[v] = append(d.Samples[v], r.msgID)
+			}
 		}
 		if r.role.dup {
 			m.Duplicates = append(m.Duplicates, Duplicate{MessageID: r.msgID, Maildir: r.mdirPath, Mbox: where})

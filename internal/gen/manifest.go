@@ -66,6 +66,8 @@ type Manifest struct {
 	Markers    []Marker          `json:"markers"`
 	Duplicates []Duplicate       `json:"duplicates"`
 	Shared     *SharedAttachment `json:"shared_attachment,omitempty"`
+	// DKIM is present when messages were signed (Options.Signed).
+	DKIM *DKIMFacts `json:"dkim,omitempty"`
 }
 
 // Mailbox describes one custodian's folder.

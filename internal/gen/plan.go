@@ -23,6 +23,8 @@ const (
 	saltShared
 	saltID
 	saltFwd
+	saltKeys
+	saltSign
 )
 
 // mix is splitmix64's finaliser.
@@ -75,6 +77,8 @@ type generator struct {
 	sharedData             []byte
 
 	start, span int64 // unix seconds
+
+	keys map[string]*signKey // by domain; nil when nothing is signed
 }
 
 func newGenerator(opts Options) *generator {
@@ -85,6 +89,7 @@ func newGenerator(opts Options) *generator {
 	g.buildBoxes()
 	g.assignRoles()
 	g.buildShared()
+	g.buildKeys()
 	return g
 }
 

@@ -28,6 +28,7 @@ type rendered struct {
 	forwarded               int
 	fromLine                bool
 	role                    role
+	dkim                    string // expected DKIM fate (see sign), "" when nothing is signed
 }
 
 // part is a MIME entity under construction: header lines and encoded body,

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/newsroom/dossier"
+	"github.com/newsroom/dossier/internal/dkim"
 	"github.com/newsroom/dossier/internal/extract/email"
 	"github.com/newsroom/dossier/internal/extract/textdecode"
 	"github.com/newsroom/dossier/internal/meta"
@@ -61,6 +62,13 @@ func (r *run) extractEmail(ctx context.Context, u *unit, at int, it item) error 
 		}
 	}
 	d.Meta = marshal(em)
+	if r.opts.Keys != nil {
+		rep, err := dkim.Verify(ctx, it.data, dkim.Options{Keys: r.opts.Keys, AsOf: r.opts.AsOf})
+		if err != nil {
+			return err // only a cancelled context
+		}
+		e.Auth = rep
+	}
 	e.Text = m.Text
 	e.Index = &meta.IndexFields{Subject: m.Subject, Body: m.Text, Filename: it.filename,
 		From: em.From, To: em.To, Cc: em.Cc, Bcc: em.Bcc}

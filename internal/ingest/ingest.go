@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/newsroom/dossier/internal/blobstore"
+	"github.com/newsroom/dossier/internal/dkim"
 	"github.com/newsroom/dossier/internal/meta"
 )
 
@@ -60,6 +61,11 @@ type Options struct {
 	// from a single goroutine.
 	Progress func(Progress)
 	Logger   *slog.Logger
+	// Keys, when set, has every email's DKIM and ARC signatures verified
+	// against it as of AsOf (zero: the time of the run), and the reports
+	// stored. It must not touch the network (see dkim.Keys).
+	Keys dkim.Keys
+	AsOf time.Time
 }
 
 // Progress is a snapshot of a running ingest.
@@ -112,6 +118,9 @@ func (ing *Ingester) Run(ctx context.Context, opts Options) (*Summary, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.AsOf.IsZero() {
+		opts.AsOf = time.Now()
 	}
 	r := &run{
 		ing:    ing,
