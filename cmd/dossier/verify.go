@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +52,7 @@ archive, replacing the stored verdicts (after 'dossier keys import').
 "key_source", ...}], "arc": {...}}.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			tuneGC()
 			when := time.Now()
 			if asOf != "" {
 				t, err := parseAsOf(asOf)
@@ -79,30 +83,29 @@ archive, replacing the stored verdicts (after 'dossier keys import').
 				keys = append(keys, archived...)
 			}
 			src := dkim.NewMemKeys(keys, temp)
+			bw := bufio.NewWriter(a.stdout)
+			defer bw.Flush()
+			enc := json.NewEncoder(bw)
 			failed := 0
-			enc := json.NewEncoder(a.stdout)
-			for _, f := range args {
-				raw, err := os.ReadFile(f)
+			err = verifyFiles(ctx, args, src, when, func(f string, rep *dkim.Report, err error) error {
 				if err != nil {
+					bw.Flush()
 					fmt.Fprintf(a.stderr, "dossier: cannot read %s: %v\n", f, errors.Unwrap(err))
 					failed++
-					continue
-				}
-				rep, err := dkim.Verify(ctx, raw, dkim.Options{Keys: src, AsOf: when})
-				if err != nil {
-					return err
+					return nil
 				}
 				if jsonOut {
-					if err := enc.Encode(struct {
+					return enc.Encode(struct {
 						File string `json:"file"`
 						*dkim.Report
-					}{f, rep}); err != nil {
-						return err
-					}
-					continue
+					}{f, rep})
 				}
-				fmt.Fprintf(a.stdout, "%s: %s\n", safe(f), rep.Verdict)
-				printReport(a.stdout, rep, "  ")
+				fmt.Fprintf(bw, "%s: %s\n", safe(f), rep.Verdict)
+				printReport(bw, rep, "  ")
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			if failed > 0 {
 				return &exitError{code: 1}
@@ -142,6 +145,61 @@ func (a *app) verifyArchive(cmd *cobra.Command, when time.Time) error {
 	fmt.Fprintf(a.stdout, "%d messages verified against %d key observations, as of %s\n", total, len(keys), when.UTC().Format(time.RFC3339))
 	for _, v := range verdicts {
 		fmt.Fprintf(a.stdout, "  %-14s %d\n", v, counts[dkim.Verdict(v)])
+	}
+	return nil
+}
+
+// verifyFiles verifies files on every CPU and calls emit for each, in
+// the order given. A file that cannot be read is passed with its error.
+func verifyFiles(ctx context.Context, files []string, keys dkim.Keys, when time.Time,
+	emit func(file string, rep *dkim.Report, err error) error) error {
+	type result struct {
+		rep *dkim.Report
+		err error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := make([]chan result, len(files))
+	for i := range out {
+		out[i] = make(chan result, 1)
+	}
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range files {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for range runtime.GOMAXPROCS(0) {
+		go func() {
+			for i := range next {
+				raw, err := os.ReadFile(files[i])
+				if err != nil {
+					out[i] <- result{err: err}
+					continue
+				}
+				rep, err := dkim.Verify(ctx, raw, dkim.Options{Keys: keys, AsOf: when})
+				out[i] <- result{rep, err}
+			}
+		}()
+	}
+	for i, f := range files {
+		var r result
+		select {
+		case r = <-out[i]:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		if r.rep == nil && ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		if err := emit(f, r.rep, r.err); err != nil {
+			return err
+		}
 	}
 	return nil
 }

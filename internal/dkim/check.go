@@ -91,7 +91,7 @@ func (v *verifier) tryKey(sp *spec, k Key, bodyOK bool, digest []byte) outcome {
 		}
 		return o
 	}
-	rec, err := ParseKeyRecord(k.Record)
+	rec, err := parsedKey(k.Record)
 	if err != nil {
 		if errors.Is(err, ErrKeyUnsupported) {
 			return fail(PermError, ReasonAlgorithm, "%v", err)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // KeyRecord is a parsed DKIM key record (RFC 6376 3.6.1, RFC 8463).
@@ -38,6 +39,40 @@ var ErrKeySyntax = errors.New("dkim: key record syntax")
 // ErrKeyUnsupported is wrapped by ParseKeyRecord errors for records of a
 // key type (k=) this package does not know.
 var ErrKeyUnsupported = errors.New("dkim: key record unsupported")
+
+// keyCache holds parsed key records by their text: an archive's mail is
+// signed by few keys, and parsing DER for every message costs as much as
+// the hashing. Records are immutable text, so sharing the parse is safe
+// (KeyRecord is never modified after parsing).
+var keyCache struct {
+	sync.Mutex
+	m map[string]keyParse
+}
+
+type keyParse struct {
+	rec *KeyRecord
+	err error
+}
+
+const keyCacheMax = 4096
+
+// parsedKey is ParseKeyRecord through keyCache.
+func parsedKey(txt string) (*KeyRecord, error) {
+	keyCache.Lock()
+	p, ok := keyCache.m[txt]
+	keyCache.Unlock()
+	if ok {
+		return p.rec, p.err
+	}
+	rec, err := ParseKeyRecord(txt)
+	keyCache.Lock()
+	if keyCache.m == nil || len(keyCache.m) >= keyCacheMax {
+		keyCache.m = make(map[string]keyParse)
+	}
+	keyCache.m[txt] = keyParse{rec, err}
+	keyCache.Unlock()
+	return rec, err
+}
 
 // ParseKeyRecord parses a key record as published in DNS, strings
 // already concatenated. RSA keys may be SubjectPublicKeyInfo or bare

@@ -139,7 +139,7 @@ type Report struct {
 	Signatures []Signature `json:"signatures"`
 	ARC        *ARC        `json:"arc,omitempty"`
 	// BodyBytes is the length of the canonicalised body under the first
-	// signature's body canonicalisation (simple when there is none), for
-	// showing which tail of the body no signature covers.
+	// signature's body canonicalisation, for showing which tail of the
+	// body no signature covers; 0 for unsigned mail.
 	BodyBytes int64 `json:"body_bytes"`
 }

@@ -79,7 +79,10 @@ func Verify(ctx context.Context, raw []byte, opts Options) (*Report, error) {
 		}
 		rep.Signatures = append(rep.Signatures, s)
 	}
-	rep.BodyBytes = v.body.get(bodyKey{relaxed: bodyRelaxed, hash: hashForLength, limit: -1}).len
+	if len(rep.Signatures) > 0 {
+		// Unsigned mail (most of an old leak) needs no canonical body.
+		rep.BodyBytes = v.body.get(bodyKey{relaxed: bodyRelaxed, hash: hashForLength, limit: -1}).len
+	}
 	arc, err := v.verifyARC()
 	if err != nil {
 		return nil, err
