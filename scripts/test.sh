@@ -12,6 +12,10 @@ export PATH="$PATH:/usr/local/go/bin"
 need_apt=()
 command -v gcc >/dev/null || need_apt+=(gcc libc6-dev)
 command -v git >/dev/null || need_apt+=(git)
+# Reference DKIM verifier for the differential tests (Debian's python3, not a pyenv one).
+/usr/bin/python3 -c 'import dkim' 2>/dev/null || need_apt+=(python3-dkim)
+# Headless browser for the reading room's browser tests.
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}" >&2
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
@@ -37,5 +41,6 @@ echo "== fuzz targets, briefly" >&2
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMbox$' -fuzztime 15s ./internal/source
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s -fuzzminimizetime 5s ./internal/extract/email
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s ./internal/search/query
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzVerify$' -fuzztime 15s ./internal/dkim
 
 echo "== all tests passed" >&2

@@ -15,7 +15,7 @@ import (
 	"github.com/newsroom/dossier/internal/testutil"
 )
 
-var update = flag.Bool("update", false, "rewrite DIVERGENCES.md from the corpus results")
+var update = flag.Bool("update", false, "rewrite docs/dkim-divergences.md from the corpus results")
 
 // corpusAsOf is the as-of time for corpus messages: after all of them
 // were sent, fixed so results do not change with the clock.
@@ -339,7 +339,7 @@ func summary(rep *Report) string {
 // TestCorpusLegacy runs the 79 Mail::DKIM messages: none may crash, none
 // may pass where Mail::DKIM says fail or invalid unless perlWhy explains
 // it, and every disagreement must be explained. The explained list is
-// DIVERGENCES.md (rewrite it with -update).
+// docs/dkim-divergences.md (rewrite it with -update).
 func TestCorpusLegacy(t *testing.T) {
 	dir := testutil.Corpus(t, "dkim")
 	keys := corpusKeys(t, dir)
@@ -393,16 +393,19 @@ func TestCorpusLegacy(t *testing.T) {
 	table(agreed)
 	got := b.String()
 	if *update {
-		if err := os.WriteFile("DIVERGENCES.md", []byte(got), 0o644); err != nil {
+		if err := os.WriteFile(divergencesFile, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, err := os.ReadFile("DIVERGENCES.md")
+	want, err := os.ReadFile(divergencesFile)
 	if err != nil || string(want) != got {
-		t.Errorf("DIVERGENCES.md is stale; run go test ./internal/dkim -run TestCorpusLegacy -update")
+		t.Error(divergencesFile + " is stale; run go test ./internal/dkim -run TestCorpusLegacy -update")
 	}
 }
+
+// divergencesFile is the generated divergence list, from this directory.
+const divergencesFile = "../../docs/dkim-divergences.md"
 
 const divergencesIntro = `# DKIM verification: where dossier differs from other verifiers
 

@@ -24,9 +24,9 @@ import (
 // mutates them, and checks that dossier, go-msgauth v0.7.0 and dkimpy
 // (Debian python3-dkim) agree on pass versus not pass for every
 // signature, except for the documented policy divergences below (see
-// DIVERGENCES.md, "Policy divergences").
+// docs/dkim-divergences.md, "Policy divergences").
 
-// Divergence keys, each naming a row of DIVERGENCES.md.
+// Divergence keys, each naming a row of docs/dkim-divergences.md.
 const (
 	divSHA1     = "rsa-sha1"           // go-msgauth refuses SHA-1
 	divShortKey = "rsa-key-under-1024" // both refuse keys under 1024 bits

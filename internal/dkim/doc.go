@@ -95,6 +95,6 @@
 // message carrying only DomainKey-Signature fields is unsigned. No pre-RFC
 // 4871 draft signatures (no v=, v=0.5): they get permerror
 // unsupported-version. The g= key tag, removed by RFC 6376, is ignored.
-// DIVERGENCES.md lists where results differ from dkimpy, go-msgauth and
+// docs/dkim-divergences.md lists where results differ from dkimpy, go-msgauth and
 // Mail::DKIM, and why.
 package dkim
