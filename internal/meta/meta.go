@@ -6,11 +6,16 @@ package meta
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/newsroom/dossier"
 	"github.com/newsroom/dossier/internal/dkim"
 )
+
+// ErrNotFound is returned (possibly wrapped) by stores for a document that
+// does not exist.
+var ErrNotFound = errors.New("no such document")
 
 // Document is one ledger row: a file, message, attachment or embedded
 // message, with what was extracted from it.
@@ -159,7 +164,10 @@ type SearchResult struct {
 	// Ranked, when present, is how many of the most recently ingested
 	// matches relevance ranking considered (a very common query in a large
 	// archive); Total is exact either way.
-	Ranked int                     `json:"ranked,omitempty"`
+	Ranked int `json:"ranked,omitempty"`
+	// Sort is the order applied: "relevance", or "date" (asked for, or a
+	// query with no text to rank by).
+	Sort   string                  `json:"sort"`
 	Hits   []Hit                   `json:"hits"`
 	Facets map[string][]FacetCount `json:"facets"`
 }

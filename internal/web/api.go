@@ -199,8 +199,8 @@ func (s *server) apiSearch(w http.ResponseWriter, r *http.Request, _ map[string]
 			writeAPIError(w, r, http.StatusBadRequest, apiError{Code: "bad_query", Message: se.Error(), Offset: &off, Column: &col})
 		case errors.Is(err, query.ErrEmpty):
 			s.fail(w, r, http.StatusBadRequest, "empty_query", "the query is empty")
-		case strings.Contains(err.Error(), errNoWordsText):
-			s.fail(w, r, http.StatusBadRequest, "bad_query", errNoWordsText)
+		case errors.Is(err, query.ErrNoWords):
+			s.fail(w, r, http.StatusBadRequest, "bad_query", query.ErrNoWords.Error())
 		default:
 			s.internal(w, r, err)
 		}

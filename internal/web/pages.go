@@ -229,7 +229,7 @@ func (s *server) runSearch(r *http.Request, sp *searchPage, q, sortBy string, pa
 		return http.StatusInternalServerError
 	}
 	sp.Result = res
-	sp.ByDate = sortBy == "date" || !hasText(q)
+	sp.ByDate = res.Sort == "date"
 	for _, h := range res.Hits {
 		hv := hitView{Number: h.Number, Snippet: marked(h.Snippet, h.Highlights), Date: h.Date, From: neutral(h.From),
 			Type: neutral(h.Type), MIME: neutral(h.MIME), Collection: neutral(h.Collection), Filename: neutral(h.Filename),
@@ -288,36 +288,6 @@ func (s *server) runSearch(r *http.Request, sp *searchPage, q, sortBy string, pa
 	return http.StatusOK
 }
 
-// hasText reports whether q has a text part that relevance can rank
-// (free text, subject, body, names, file name words) outside a negation;
-// the engine sorts other queries by date.
-func hasText(q string) bool {
-	n, err := query.Parse(q)
-	if err != nil {
-		return false
-	}
-	found := false
-	query.Walk(n, func(n query.Node) bool {
-		switch n := n.(type) {
-		case *query.Not:
-			return false
-		case *query.Term:
-			switch n.Field {
-			case "", "subject", "body", "from", "to", "cc", "bcc":
-				found = true
-			case "filename":
-				found = found || n.Phrase || !strings.ContainsAny(n.Value, "*?")
-			}
-		}
-		return true
-	})
-	return found
-}
-
-// errNoWordsText is the message of the search engine's (unexported) error
-// for a query whose words all analyse to nothing, such as "!!!".
-const errNoWordsText = "query has no searchable words"
-
 // queryError describes err if it is the user's fault (a malformed or empty
 // query), nil otherwise.
 func queryError(q string, err error) *errorPage {
@@ -328,7 +298,7 @@ func queryError(q string, err error) *errorPage {
 			Caret: strings.Repeat(" ", max(se.Column-1, 0)) + "^", Help: syntaxHint(se.Msg)}
 	case errors.Is(err, query.ErrEmpty):
 		return &errorPage{Code: http.StatusBadRequest, Message: "The query is empty.", Help: "Type words to search for."}
-	case strings.Contains(err.Error(), errNoWordsText):
+	case errors.Is(err, query.ErrNoWords):
 		return &errorPage{Code: http.StatusBadRequest, Message: "The query has no searchable words (only punctuation).",
 			Query: neutral(q), Help: "Search for words, names, addresses or a phrase in double quotes."}
 	}

@@ -51,8 +51,8 @@ import (
 )
 
 // ErrNotFound is what a [Store] returns (possibly wrapped) for a document
-// that does not exist.
-var ErrNotFound = errors.New("not found")
+// that does not exist: meta.ErrNotFound.
+var ErrNotFound = meta.ErrNotFound
 
 // Store is what the reading room reads from the metadata store. Every
 // method is safe for concurrent use and sees the latest committed state.

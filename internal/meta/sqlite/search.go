@@ -23,7 +23,7 @@ func (s *Store) Search(ctx context.Context, req meta.SearchRequest) (*meta.Searc
 	if err != nil {
 		return nil, err
 	}
-	out := &meta.SearchResult{Total: res.Total, Ranked: res.Ranked, Hits: make([]meta.Hit, 0, len(res.Hits))}
+	out := &meta.SearchResult{Total: res.Total, Ranked: res.Ranked, Sort: res.Sort, Hits: make([]meta.Hit, 0, len(res.Hits))}
 	if res.Facets != nil {
 		out.Facets = map[string][]meta.FacetCount{}
 		for k, v := range res.Facets {

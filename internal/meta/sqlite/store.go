@@ -25,8 +25,8 @@ import (
 // dossier.
 var ErrNewerFormat = errors.New("archive database is from a newer dossier")
 
-// ErrNotFound is returned when a document does not exist.
-var ErrNotFound = errors.New("no such document")
+// ErrNotFound is returned when a document does not exist: meta.ErrNotFound.
+var ErrNotFound = meta.ErrNotFound
 
 // Store is the SQLite metadata store.
 type Store struct {

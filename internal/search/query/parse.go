@@ -12,6 +12,10 @@ import (
 // space.
 var ErrEmpty = errors.New("query: empty query")
 
+// ErrNoWords is returned by search engines for a query whose terms all
+// analyse to nothing (only punctuation, as in "!!!").
+var ErrNoWords = errors.New("query has no searchable words")
+
 // SyntaxError reports a malformed query and where.
 type SyntaxError struct {
 	Offset int    // byte offset in the query

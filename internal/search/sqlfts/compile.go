@@ -1,7 +1,6 @@
 package sqlfts
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,7 +10,7 @@ import (
 )
 
 // errNoWords is returned for a query whose terms all analyse to nothing.
-var errNoWords = errors.New("query has no searchable words")
+var errNoWords = query.ErrNoWords
 
 // cond is a compiled query node: documents in the FTS5 expression match
 // (if any) and satisfying where (if any, an SQL expression on docs d).
