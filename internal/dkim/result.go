@@ -134,7 +134,7 @@ type ARCSet struct {
 // Report is the verification of one message.
 type Report struct {
 	Verdict    Verdict     `json:"verdict"`
-	AsOf       time.Time   `json:"as_of"`
+	AsOf       time.Time   `json:"as_of,omitzero"`
 	FromDomain string      `json:"from_domain,omitempty"`
 	Signatures []Signature `json:"signatures"`
 	ARC        *ARC        `json:"arc,omitempty"`

@@ -43,6 +43,9 @@ type Document struct {
 	SenderName     string     `json:"from_name,omitempty"`
 	Date           *time.Time `json:"date,omitempty"`
 	HasAttachments bool       `json:"has_attachments,omitempty"`
+	// DKIM is an email's authenticity verdict (see package dkim), "" when
+	// not verified.
+	DKIM string `json:"dkim,omitempty"`
 
 	// Meta holds kind-specific details (for email: every address header,
 	// the raw date, references, parse problems) as JSON.

@@ -110,7 +110,10 @@ func (s *Store) PutAuth(ctx context.Context, reports []meta.Auth) error {
 	}
 	defer tx.Rollback()
 	for _, a := range reports {
-		if err := putAuth(ctx, tx, a.Num, a.Report); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE docs SET dkim = ? WHERE num = ?`, string(a.Report.Verdict), a.Num); err != nil {
+			return fmt.Errorf("store verdict of #%d: %w", a.Num, err)
+		}
+		if err := putAuth(ctx, tx, a.Num, a.Report, true); err != nil {
 			return err
 		}
 	}
@@ -120,19 +123,34 @@ func (s *Store) PutAuth(ctx context.Context, reports []meta.Auth) error {
 	return nil
 }
 
-func putAuth(ctx context.Context, tx *sql.Tx, num int64, r *dkim.Report) error {
+// trivial reports whether r says nothing beyond "unsigned": most of an
+// old leak. Its verdict in docs.dkim is the whole record (see Auth).
+func trivial(r *dkim.Report) bool {
+	return r.Verdict == dkim.Unsigned && len(r.Signatures) == 0 && (r.ARC == nil || r.ARC.Result == "none")
+}
+
+// putAuth records document num's report (docs.dkim is set by the caller).
+// replace says earlier rows may exist.
+func putAuth(ctx context.Context, tx *sql.Tx, num int64, r *dkim.Report, replace bool) error {
+	if replace {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM dkim_domains WHERE num = ?`, num); err != nil {
+			return fmt.Errorf("store verdict of #%d: %w", num, err)
+		}
+	}
+	if trivial(r) {
+		if replace {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM dkim WHERE num = ?`, num); err != nil {
+				return fmt.Errorf("store verdict of #%d: %w", num, err)
+			}
+		}
+		return nil
+	}
 	js, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("store verdict of #%d: %w", num, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO dkim (num, verdict, as_of, report) VALUES (?,?,?,?)`,
 		num, string(r.Verdict), r.AsOf.Unix(), js); err != nil {
-		return fmt.Errorf("store verdict of #%d: %w", num, err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE docs SET dkim = ? WHERE num = ?`, string(r.Verdict), num); err != nil {
-		return fmt.Errorf("store verdict of #%d: %w", num, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM dkim_domains WHERE num = ?`, num); err != nil {
 		return fmt.Errorf("store verdict of #%d: %w", num, err)
 	}
 	for _, sig := range r.Signatures {
@@ -148,18 +166,23 @@ func putAuth(ctx context.Context, tx *sql.Tx, num int64, r *dkim.Report) error {
 }
 
 // Auth returns the authenticity report of document num, or nil when it
-// has none (not an email, or not verified yet).
+// has none (not an email, or not verified yet). An unsigned message
+// without ARC headers has only its verdict stored; its report is
+// rebuilt from it, without the as-of time.
 func (s *Store) Auth(ctx context.Context, num int64) (*dkim.Report, error) {
-	var js string
-	err := s.r.QueryRowContext(ctx, `SELECT report FROM dkim WHERE num = ?`, num).Scan(&js)
-	if errors.Is(err, sql.ErrNoRows) {
+	var js, verdict sql.NullString
+	err := s.r.QueryRowContext(ctx, `SELECT d.dkim, k.report FROM docs d LEFT JOIN dkim k ON k.num = d.num WHERE d.num = ?`, num).Scan(&verdict, &js)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !js.Valid && verdict.String != string(dkim.Unsigned) {
 		return nil, nil
+	}
+	if err == nil && !js.Valid {
+		return &dkim.Report{Verdict: dkim.Unsigned, Signatures: []dkim.Signature{}}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read verdict of #%d: %w", num, err)
 	}
 	var r dkim.Report
-	if err := json.Unmarshal([]byte(js), &r); err != nil {
+	if err := json.Unmarshal([]byte(js.String), &r); err != nil {
 		return nil, fmt.Errorf("read verdict of #%d: %w", num, err)
 	}
 	return &r, nil
@@ -167,7 +190,7 @@ func (s *Store) Auth(ctx context.Context, num int64) (*dkim.Report, error) {
 
 // AuthCounts returns how many messages have each verdict.
 func (s *Store) AuthCounts(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT verdict, count(*) FROM dkim GROUP BY verdict`)
+	rows, err := s.r.QueryContext(ctx, `SELECT dkim, count(*) FROM docs WHERE dkim IS NOT NULL GROUP BY dkim`)
 	if err != nil {
 		return nil, fmt.Errorf("count verdicts: %w", err)
 	}

@@ -160,20 +160,20 @@ func (s *Store) codec() {
 }
 
 const docColumns = `num, id, parent_id, path, sha256, size, collection, kind, mime, filename, status, reason,
-duplicate_of, depth, message_id, thread_id, thread_root, subject, sender, sender_name, date, tz, has_attachments, meta, ingested_at`
+duplicate_of, depth, message_id, thread_id, thread_root, subject, sender, sender_name, date, tz, has_attachments, meta, ingested_at, dkim`
 
 type scanner interface{ Scan(...any) error }
 
 func scanDoc(sc scanner) (*meta.Document, error) {
 	var d meta.Document
-	var parent, dup, mid, thread, troot, subject, sender, sname, metaJSON sql.NullString
+	var parent, dup, mid, thread, troot, subject, sender, sname, metaJSON, verdict sql.NullString
 	var date, tz sql.NullInt64
 	var kind, status string
 	var hasAtt int
 	var ingested int64
 	err := sc.Scan(&d.Num, &d.ID, &parent, &d.Path, &d.SHA256, &d.Size, &d.Collection, &kind, &d.MIME,
 		&d.Filename, &status, &d.Reason, &dup, &d.Depth, &mid, &thread, &troot, &subject, &sender, &sname,
-		&date, &tz, &hasAtt, &metaJSON, &ingested)
+		&date, &tz, &hasAtt, &metaJSON, &ingested, &verdict)
 	if err != nil {
 		return nil, err
 	}
@@ -182,6 +182,7 @@ func scanDoc(sc scanner) (*meta.Document, error) {
 	d.Sender, d.SenderName = sender.String, sname.String
 	d.Kind, d.Status = dossier.Kind(kind), dossier.Status(status)
 	d.HasAttachments = hasAtt != 0
+	d.DKIM = verdict.String
 	if date.Valid {
 		t := time.Unix(date.Int64, 0).In(time.FixedZone("", int(tz.Int64)))
 		d.Date = &t

@@ -23,7 +23,7 @@ func (s *Store) Commit(ctx context.Context, b *meta.Batch) ([]bool, error) {
 	defer tx.Rollback()
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO docs (id, parent_id, path, sha256, size, collection, kind, mime,
 filename, status, reason, duplicate_of, depth, message_id, thread_id, thread_root, subject, sender, sender_name, date, tz,
-has_attachments, meta, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+has_attachments, meta, ingested_at, dkim) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT(id) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
@@ -49,6 +49,9 @@ ON CONFLICT(id) DO NOTHING`)
 	written := make([]bool, len(b.Entries))
 	for i, e := range b.Entries {
 		d := e.Doc
+		if e.Auth != nil {
+			d.DKIM = string(e.Auth.Verdict)
+		}
 		args := docArgs(d, now)
 		if e.Replace {
 			var num int64
@@ -57,7 +60,7 @@ ON CONFLICT(id) DO NOTHING`)
 				d.Num = num
 				if _, err := tx.ExecContext(ctx, `UPDATE docs SET parent_id=?, path=?, sha256=?, size=?, collection=?, kind=?,
 mime=?, filename=?, status=?, reason=?, duplicate_of=?, depth=?, message_id=?, thread_id=?, thread_root=?, subject=?, sender=?,
-sender_name=?, date=?, tz=?, has_attachments=?, meta=?, ingested_at=? WHERE num = ?`, append(args[1:], num)...); err != nil {
+sender_name=?, date=?, tz=?, has_attachments=?, meta=?, ingested_at=?, dkim=coalesce(?, dkim) WHERE num = ?`, append(args[1:], num)...); err != nil {
 					return nil, fmt.Errorf("commit: update %s: %w", d.ID, err)
 				}
 				if err := fts.Delete(ctx, num); err != nil {
@@ -94,7 +97,7 @@ sender_name=?, date=?, tz=?, has_attachments=?, meta=?, ingested_at=? WHERE num 
 			}
 		}
 		if e.Auth != nil {
-			if err := putAuth(ctx, tx, d.Num, e.Auth); err != nil {
+			if err := putAuth(ctx, tx, d.Num, e.Auth, e.Replace); err != nil {
 				return nil, err
 			}
 		}
@@ -143,7 +146,7 @@ func docArgs(d *meta.Document, now int64) []any {
 	return []any{d.ID, nullStr(d.ParentID), d.Path, d.SHA256, d.Size, d.Collection, string(d.Kind), d.MIME,
 		d.Filename, string(d.Status), d.Reason, nullStr(d.DuplicateOf), d.Depth, nullStr(d.MessageID),
 		nullStr(d.ThreadID), nullStr(d.ThreadRoot), nullStr(d.Subject), d.Sender, nullStr(d.SenderName), date, tz, hasAtt, metaJSON,
-		d.IngestedAt.Unix()}
+		d.IngestedAt.Unix(), nullStr(d.DKIM)}
 }
 
 // RunStart records the start of an ingest run and returns its id.
