@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -55,6 +57,27 @@ func TestE2EAuthenticity(t *testing.T) {
 	if len(keys) < 2 || keys[0]["selector"] != "20120113" || keys[0]["source"] != "zone:keys.zone" ||
 		keys[0]["key_bits"] != float64(2048) || keys[0]["first_seen"] != nil {
 		t.Errorf("gmail.com keys: %v", keys)
+	}
+	// The same gmail.com key from the zk-email archive is a second
+	// observation, never merged with the zone file's.
+	zk := filepath.Join(t.TempDir(), "zk.json")
+	rec, _ := keys[0]["record"].(string)
+	js, _ := json.Marshal([]map[string]string{{"domain": "gmail.com", "selector": "20120113", "value": rec,
+		"firstSeenAt": "2023-01-05T00:00:00.000Z", "lastSeenAt": "2024-06-01T00:00:00.000Z"}})
+	if err := os.WriteFile(zk, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustDossier(t, ar, "keys", "import", zk)
+	var sources []string
+	for _, line := range strings.Split(strings.TrimSpace(string(mustDossier(t, ar, "keys", "list", "--json", "--domain", "gmail.com"))), "\n") {
+		var k map[string]any
+		decodeJSON(t, "keys list", []byte(line), &k)
+		if k["selector"] == "20120113" {
+			sources = append(sources, fmt.Sprint(k["source"], " ", k["first_seen"]))
+		}
+	}
+	if strings.Join(sources, ",") != "zone:keys.zone <nil>,zk-email:zk.json 2023-01-05T00:00:00Z" {
+		t.Errorf("observations of gmail.com 20120113: %v", sources)
 	}
 	out = string(mustDossier(t, ar, "verify", "--all"))
 	if !strings.Contains(out, "verified") {
