@@ -11,6 +11,8 @@ import (
 
 	"github.com/newsroom/dossier"
 	"github.com/newsroom/dossier/internal/dkim"
+	"github.com/newsroom/dossier/internal/extract"
+	"github.com/newsroom/dossier/internal/forensics"
 )
 
 // ErrNotFound is returned (possibly wrapped) by stores for a document that
@@ -47,6 +49,17 @@ type Document struct {
 	// not verified.
 	DKIM string `json:"dkim,omitempty"`
 
+	// What a document says about itself (see DocMeta for the rest):
+	// detected language ("fr", "en", "other"), author and last editor,
+	// anomaly rules raised (see package forensics), whether some text is
+	// OCR and whether it is encrypted.
+	Lang      string   `json:"lang,omitempty"`
+	Author    string   `json:"author,omitempty"`
+	Editor    string   `json:"last_modified_by,omitempty"`
+	Flags     []string `json:"flags,omitempty"`
+	OCR       bool     `json:"ocr,omitempty"`
+	Encrypted bool     `json:"encrypted,omitempty"`
+
 	// Meta holds kind-specific details (for email: every address header,
 	// the raw date, references, parse problems) as JSON.
 	Meta       json.RawMessage `json:"meta,omitempty"`
@@ -67,6 +80,16 @@ type EmailMeta struct {
 	Problems   []string `json:"problems,omitempty"`
 	TextFrom   string   `json:"text_from,omitempty"` // "plain" or "html"
 	Mailbox    string   `json:"maildir_flags,omitempty"`
+}
+
+// DocMeta is the Meta of a document other than an email: its metadata,
+// where its pages start in its text, and its anomaly flags with their
+// evidence.
+type DocMeta struct {
+	Document extract.Metadata `json:"document"`
+	Pages    []int            `json:"pages,omitempty"`
+	Flags    []forensics.Flag `json:"flags,omitempty"`
+	Problems []string         `json:"problems,omitempty"`
 }
 
 // Counts tallies documents by ledger status.
@@ -195,6 +218,9 @@ type Hit struct {
 	Snippet    string     `json:"snippet"`
 	// Highlights are byte ranges of Snippet that matched the query.
 	Highlights [][2]int `json:"highlights,omitempty"`
+	// Page is the 1-based page the snippet comes from, for paged
+	// documents (PDF, slides).
+	Page int `json:"page,omitempty"`
 }
 
 // FacetCount is one value of a facet with the number of matching

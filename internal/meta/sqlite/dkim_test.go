@@ -101,8 +101,8 @@ func TestAuthVerdictsAndFilters(t *testing.T) {
 	}
 }
 
-// A format 1 database (before the key archive) opens, upgrades in place
-// and keeps its documents.
+// A format 1 database (before the key archive and document metadata)
+// opens, upgrades in place through every format and keeps its documents.
 func TestUpgradeFromFormat1(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "db")
@@ -119,7 +119,10 @@ func TestUpgradeFromFormat1(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{`DROP TABLE dkim_keys`, `DROP TABLE dkim`, `DROP TABLE dkim_domains`,
-		`ALTER TABLE docs DROP COLUMN dkim`, `UPDATE meta SET value = '1' WHERE key = 'format'`} {
+		`ALTER TABLE docs DROP COLUMN dkim`, `ALTER TABLE docs DROP COLUMN lang`, `ALTER TABLE docs DROP COLUMN author`,
+		`ALTER TABLE docs DROP COLUMN editor`, `ALTER TABLE docs DROP COLUMN people`, `ALTER TABLE docs DROP COLUMN flags`,
+		`ALTER TABLE docs DROP COLUMN ocr`, `ALTER TABLE docs DROP COLUMN encrypted`,
+		`UPDATE meta SET value = '1' WHERE key = 'format'`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}

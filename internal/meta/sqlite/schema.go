@@ -7,12 +7,18 @@ package sqlite
 //	   docs.dkim (the verdict, for filters and facets). A format 1
 //	   database is upgraded in place (see upgrades): messages stay
 //	   unverified until "dossier verify --all".
-const FormatVersion = 2
+//	3: docs.lang, author, editor, people (folded author and editor, for
+//	   author:), flags, ocr, encrypted. Documents ingested before keep
+//	   them empty until "dossier reindex".
+const FormatVersion = 3
 
 // upgrades[n] brings a format n database to format n+1, before schema
 // (all CREATE ... IF NOT EXISTS) runs again.
 var upgrades = map[int]string{
 	1: `ALTER TABLE docs ADD COLUMN dkim TEXT;`,
+	2: `ALTER TABLE docs ADD COLUMN lang TEXT; ALTER TABLE docs ADD COLUMN author TEXT; ALTER TABLE docs ADD COLUMN editor TEXT;
+ALTER TABLE docs ADD COLUMN people TEXT; ALTER TABLE docs ADD COLUMN flags TEXT;
+ALTER TABLE docs ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0; ALTER TABLE docs ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;`,
 }
 
 const schema = `
@@ -46,7 +52,14 @@ CREATE TABLE IF NOT EXISTS docs (
   has_attachments INTEGER NOT NULL DEFAULT 0,
   meta TEXT,
   ingested_at INTEGER NOT NULL,
-  dkim TEXT -- the message's authenticity verdict (see the dkim table); NULL: not verified
+  dkim TEXT, -- the message's authenticity verdict (see the dkim table); NULL: not verified
+  lang TEXT,
+  author TEXT,
+  editor TEXT,
+  people TEXT, -- author and editor, folded, space-separated words: what author: searches
+  flags TEXT, -- anomaly rules, space-separated, with a space at each end (" rule1 rule2 ")
+  ocr INTEGER NOT NULL DEFAULT 0,
+  encrypted INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS docs_sha256 ON docs(sha256);
 CREATE INDEX IF NOT EXISTS docs_parent ON docs(parent_id);

@@ -2,9 +2,12 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/newsroom/dossier"
+	"github.com/newsroom/dossier/internal/extract"
 	"github.com/newsroom/dossier/internal/meta"
 	"github.com/newsroom/dossier/internal/search/analysis"
 	"github.com/newsroom/dossier/internal/search/sqlfts"
@@ -58,6 +61,14 @@ func (s *Store) Search(ctx context.Context, req meta.SearchRequest) (*meta.Searc
 			hit.Snippet = ex.Text
 			for _, sp := range ex.Spans {
 				hit.Highlights = append(hit.Highlights, [2]int{sp.Start, sp.End})
+			}
+			if d.Kind != dossier.KindEmail && len(d.Meta) > 0 {
+				var dm struct {
+					Pages []int `json:"pages"`
+				}
+				if json.Unmarshal(d.Meta, &dm) == nil && len(dm.Pages) > 1 {
+					hit.Page = extract.PageOf(dm.Pages, ex.Start)
+				}
 			}
 		}
 		out.Hits = append(out.Hits, hit)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -160,20 +161,21 @@ func (s *Store) codec() {
 }
 
 const docColumns = `num, id, parent_id, path, sha256, size, collection, kind, mime, filename, status, reason,
-duplicate_of, depth, message_id, thread_id, thread_root, subject, sender, sender_name, date, tz, has_attachments, meta, ingested_at, dkim`
+duplicate_of, depth, message_id, thread_id, thread_root, subject, sender, sender_name, date, tz, has_attachments, meta, ingested_at, dkim, lang, author, editor, flags, ocr, encrypted`
 
 type scanner interface{ Scan(...any) error }
 
 func scanDoc(sc scanner) (*meta.Document, error) {
 	var d meta.Document
-	var parent, dup, mid, thread, troot, subject, sender, sname, metaJSON, verdict sql.NullString
+	var parent, dup, mid, thread, troot, subject, sender, sname, metaJSON, verdict, lang, author, editor, flags sql.NullString
+	var ocr, encrypted int
 	var date, tz sql.NullInt64
 	var kind, status string
 	var hasAtt int
 	var ingested int64
 	err := sc.Scan(&d.Num, &d.ID, &parent, &d.Path, &d.SHA256, &d.Size, &d.Collection, &kind, &d.MIME,
 		&d.Filename, &status, &d.Reason, &dup, &d.Depth, &mid, &thread, &troot, &subject, &sender, &sname,
-		&date, &tz, &hasAtt, &metaJSON, &ingested, &verdict)
+		&date, &tz, &hasAtt, &metaJSON, &ingested, &verdict, &lang, &author, &editor, &flags, &ocr, &encrypted)
 	if err != nil {
 		return nil, err
 	}
@@ -183,6 +185,9 @@ func scanDoc(sc scanner) (*meta.Document, error) {
 	d.Kind, d.Status = dossier.Kind(kind), dossier.Status(status)
 	d.HasAttachments = hasAtt != 0
 	d.DKIM = verdict.String
+	d.Lang, d.Author, d.Editor = lang.String, author.String, editor.String
+	d.Flags = strings.Fields(flags.String)
+	d.OCR, d.Encrypted = ocr != 0, encrypted != 0
 	if date.Valid {
 		t := time.Unix(date.Int64, 0).In(time.FixedZone("", int(tz.Int64)))
 		d.Date = &t

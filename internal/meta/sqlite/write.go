@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/newsroom/dossier/internal/meta"
+	"github.com/newsroom/dossier/internal/search/analysis"
 )
 
 // Commit records a batch in one transaction. It returns, for each entry,
@@ -23,7 +25,8 @@ func (s *Store) Commit(ctx context.Context, b *meta.Batch) ([]bool, error) {
 	defer tx.Rollback()
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO docs (id, parent_id, path, sha256, size, collection, kind, mime,
 filename, status, reason, duplicate_of, depth, message_id, thread_id, thread_root, subject, sender, sender_name, date, tz,
-has_attachments, meta, ingested_at, dkim) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+has_attachments, meta, ingested_at, dkim, lang, author, editor, people, flags, ocr, encrypted)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT(id) DO NOTHING`)
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
@@ -60,7 +63,8 @@ ON CONFLICT(id) DO NOTHING`)
 				d.Num = num
 				if _, err := tx.ExecContext(ctx, `UPDATE docs SET parent_id=?, path=?, sha256=?, size=?, collection=?, kind=?,
 mime=?, filename=?, status=?, reason=?, duplicate_of=?, depth=?, message_id=?, thread_id=?, thread_root=?, subject=?, sender=?,
-sender_name=?, date=?, tz=?, has_attachments=?, meta=?, ingested_at=?, dkim=coalesce(?, dkim) WHERE num = ?`, append(args[1:], num)...); err != nil {
+sender_name=?, date=?, tz=?, has_attachments=?, meta=?, ingested_at=?, dkim=coalesce(?, dkim), lang=?, author=?, editor=?,
+people=?, flags=?, ocr=?, encrypted=? WHERE num = ?`, append(args[1:], num)...); err != nil {
 					return nil, fmt.Errorf("commit: update %s: %w", d.ID, err)
 				}
 				if err := fts.Delete(ctx, num); err != nil {
@@ -146,7 +150,17 @@ func docArgs(d *meta.Document, now int64) []any {
 	return []any{d.ID, nullStr(d.ParentID), d.Path, d.SHA256, d.Size, d.Collection, string(d.Kind), d.MIME,
 		d.Filename, string(d.Status), d.Reason, nullStr(d.DuplicateOf), d.Depth, nullStr(d.MessageID),
 		nullStr(d.ThreadID), nullStr(d.ThreadRoot), nullStr(d.Subject), d.Sender, nullStr(d.SenderName), date, tz, hasAtt, metaJSON,
-		d.IngestedAt.Unix(), nullStr(d.DKIM)}
+		d.IngestedAt.Unix(), nullStr(d.DKIM), nullStr(d.Lang), nullStr(d.Author), nullStr(d.Editor),
+		nullStr(analysis.FoldWords(d.Author + " " + d.Editor)), flagsColumn(d.Flags), d.OCR, d.Encrypted}
+}
+
+// flagsColumn stores anomaly rules space-separated with a space at each
+// end, so that flag: matches a whole rule with instr(flags, ' rule ').
+func flagsColumn(flags []string) any {
+	if len(flags) == 0 {
+		return nil
+	}
+	return " " + strings.Join(flags, " ") + " "
 }
 
 // RunStart records the start of an ingest run and returns its id.

@@ -285,3 +285,20 @@ func Detect(text string) string {
 	a.toks = Tokenize(text, a.toks[:0])
 	return a.detect(text, a.toks)
 }
+
+// FoldWords returns the folded words of text joined by single spaces, with
+// a space at each end, so that a folded word w occurs in it exactly when
+// " "+w+" " does ("" when text has no word).
+func FoldWords(text string) string {
+	ws := Words(text)
+	if len(ws) == 0 {
+		return ""
+	}
+	b := make([]byte, 0, len(text)+2)
+	b = append(b, ' ')
+	for _, w := range ws {
+		b = append(b, w.Fold...)
+		b = append(b, ' ')
+	}
+	return string(b)
+}

@@ -111,6 +111,9 @@ func (t *Terms) match(a *Analyzer, tok string) bool {
 type Excerpt struct {
 	Text  string
 	Spans []Span
+	// Start is the byte offset in the source text where the excerpt
+	// begins (to tell which page it comes from).
+	Start int
 }
 
 // Ellipsis marks text cut from either side of an excerpt.
@@ -129,7 +132,9 @@ func (t *Terms) Snippet(text string, max int) Excerpt {
 	if len(text) > max {
 		start, end = window(text, spans, max)
 	}
-	return excerpt(text, spans, start, end)
+	ex := excerpt(text, spans, start, end)
+	ex.Start = start
+	return ex
 }
 
 // window picks the byte range [start, end) of text, at most about max bytes,

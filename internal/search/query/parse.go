@@ -56,7 +56,13 @@ var fieldKinds = map[string]kind{
 	"has":         kindHas,
 	"dkim":        kindVerdict,
 	"dkim.domain": kindKeyword,
+	"author":      kindNames,
+	"lang":        kindKeyword,
+	"flag":        kindKeyword,
 }
+
+// HasValues are the values of has:.
+var HasValues = []string{"attachment", "ocr", "encrypted", "flag"}
 
 // Verdicts are the values of dkim: (see internal/dkim).
 var Verdicts = []string{"verified", "verified-weak", "failed", "unverifiable", "unsigned"}
@@ -68,7 +74,7 @@ var aliases = map[string]string{"mid": "message-id"}
 // lists them. "exact" is a modifier, not a field, and is not included.
 func Fields() []string {
 	return []string{"from", "to", "cc", "bcc", "subject", "body", "filename",
-		"collection", "type", "message-id", "thread", "date", "has", "dkim", "dkim.domain"}
+		"collection", "type", "message-id", "thread", "date", "has", "dkim", "dkim.domain", "author", "lang", "flag"}
 }
 
 // maxDepth bounds the nesting of parentheses and unary operators.
@@ -465,11 +471,16 @@ func (p *parser) value(ctx context, pos int, v string, phrase bool) Node {
 	case ctx.field == "date":
 		return p.date(pos, v)
 	case ctx.field == "has":
-		switch strings.ToLower(v) {
+		switch v := strings.ToLower(v); v {
 		case "attachment", "attachments":
 			return &Term{Field: "has", Value: "attachment"}
+		case "ocr", "encrypted", "flag", "flags", "anomaly":
+			if v == "flags" || v == "anomaly" {
+				v = "flag"
+			}
+			return &Term{Field: "has", Value: v}
 		}
-		p.errorf(pos, "has: expects attachment")
+		p.errorf(pos, "has: expects %s", strings.Join(HasValues, ", "))
 		return nil
 	case k == kindVerdict:
 		v = strings.ToLower(v)
@@ -480,6 +491,8 @@ func (p *parser) value(ctx context, pos int, v string, phrase bool) Node {
 		}
 		p.errorf(pos, "dkim: expects one of %s", strings.Join(Verdicts, ", "))
 		return nil
+	case ctx.field == "lang" || ctx.field == "flag":
+		return &Term{Field: ctx.field, Value: strings.ToLower(v)}
 	case ctx.field == "dkim.domain":
 		v = strings.TrimSuffix(strings.ToLower(v), ".")
 		if v == "" {

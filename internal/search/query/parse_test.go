@@ -179,7 +179,7 @@ func TestParseErrors(t *testing.T) {
 		{`a OR OR b`, 3, "OR needs a term after it"},
 		{`NOT`, 1, "NOT needs a term after it"},
 		{`subject: budget`, 9, "subject: expects a value"},
-		{`has:pdf`, 5, "has: expects attachment"},
+		{`has:pdf`, 5, "has: expects attachment, ocr, encrypted, flag"},
 		{`dkim:pass`, 6, "dkim: expects one of verified, verified-weak, failed, unverifiable, unsigned"},
 		{`from:exact:x`, 1, "exact: applies to"},
 		{`subject:(from:x)`, 10, "already has a field"},

@@ -209,7 +209,37 @@ func (c *compiler) term(t *query.Term) (cond, error) {
 	case "thread":
 		return cond{where: "d.thread_id = ?", args: []any{t.Value}}, nil
 	case "has":
+		switch t.Value {
+		case "ocr":
+			return cond{where: "d.ocr <> 0"}, nil
+		case "encrypted":
+			return cond{where: "d.encrypted <> 0"}, nil
+		case "flag":
+			return cond{where: "d.flags IS NOT NULL"}, nil
+		}
 		return cond{where: "d.has_attachments <> 0"}, nil
+	case "lang":
+		return cond{where: "d.lang = ?", args: []any{t.Value}}, nil
+	case "flag":
+		return cond{where: "instr(d.flags, ?) > 0", args: []any{" " + t.Value + " "}}, nil
+	case "author":
+		// Every word of the value among the folded words of the author
+		// and the last editor; a trailing * makes the last a prefix.
+		ws := analysis.Words(t.Value)
+		if len(ws) == 0 {
+			return cond{skip: true}, nil
+		}
+		var parts []string
+		var args []any
+		for i, w := range ws {
+			pat := " " + w.Fold + " "
+			if t.Prefix && i == len(ws)-1 {
+				pat = " " + w.Fold
+			}
+			parts = append(parts, "instr(d.people, ?) > 0")
+			args = append(args, pat)
+		}
+		return cond{where: strings.Join(parts, " AND "), args: args}, nil
 	case "dkim":
 		// Messages never verified have no verdict and match no value.
 		return cond{where: "d.dkim = ?", args: []any{t.Value}}, nil

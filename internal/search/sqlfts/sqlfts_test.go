@@ -33,7 +33,9 @@ const docsDDL = `CREATE TABLE docs (
   sender TEXT,
   date INTEGER,
   has_attachments INTEGER NOT NULL DEFAULT 0,
-  dkim TEXT
+  dkim TEXT,
+  lang TEXT, author TEXT, editor TEXT, people TEXT, flags TEXT,
+  ocr INTEGER NOT NULL DEFAULT 0, encrypted INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE dkim_domains (domain TEXT NOT NULL, num INTEGER NOT NULL, PRIMARY KEY (domain, num));`
 
@@ -45,6 +47,8 @@ type testDoc struct {
 	date                           string // YYYY-MM-DD or ""
 	attachments                    bool
 	dkim, dkimDomain               string // verdict and signing domain
+	lang, author, people, flags    string // people: folded words with spaces around; flags: " rule "
+	ocr, encrypted                 bool
 	f                              Fields
 }
 
@@ -96,9 +100,11 @@ func insert(t testing.TB, tx *sql.Tx, d testDoc) int64 {
 		t.Fatal(err)
 	}
 	res, err := tx.Exec(`INSERT INTO docs(id, path, sha256, size, collection, kind, mime, filename, status,
-		message_id, thread_id, subject, sender, date, has_attachments, dkim) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		message_id, thread_id, subject, sender, date, has_attachments, dkim, lang, author, people, flags, ocr, encrypted)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		fmt.Sprintf("id%d", n), "p", "h", 1, d.collection, d.kind, d.mime, d.f.Filename, d.status,
-		null(d.messageID), null(d.threadID), d.f.Subject, d.sender, date, d.attachments, null(d.dkim))
+		null(d.messageID), null(d.threadID), d.f.Subject, d.sender, date, d.attachments, null(d.dkim),
+		null(d.lang), null(d.author), null(d.people), null(d.flags), d.ocr, d.encrypted)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +145,12 @@ var corpus = []testDoc{
 			Bcc: []string{"andrew.fastow@enron.com"}},
 	},
 	{ // 4
-		collection: "panama", kind: "pdf",
+		collection: "panama", kind: "pdf", lang: "fr", author: "Hélène Müller", people: " helene muller roshka ",
+		flags: " editor-script incremental-update ", encrypted: true,
 		f: Fields{Filename: "Rapport_annuel_2016.pdf", Body: "Rapport sur la fraude fiscale de la société écran."},
 	},
 	{ // 5
-		collection: "enron", kind: "image", date: "2001-09-01",
+		collection: "enron", kind: "image", date: "2001-09-01", ocr: true, lang: "en",
 		f: Fields{Filename: "photo.JPG"},
 	},
 	{ // 6: never returned
@@ -256,6 +263,16 @@ func TestSearchHitSets(t *testing.T) {
 		{`has:attachment`, []int64{1}},
 		{`-has:attachment type:email`, []int64{2, 3}},
 		{`dkim:verified`, []int64{1}},
+		{`author:muller`, []int64{4}},
+		{`author:"Hélène MÜLLER"`, []int64{4}},
+		{`author:mull*`, []int64{4}},
+		{`author:mull`, []int64{}},
+		{`lang:fr`, []int64{4}},
+		{`flag:editor-script`, []int64{4}},
+		{`flag:editor`, []int64{}},
+		{`has:flag`, []int64{4}},
+		{`has:ocr`, []int64{5}},
+		{`has:encrypted fraude`, []int64{4}},
 		{`dkim:failed`, []int64{}},
 		{`dkim.domain:sg.fr`, []int64{1}},
 		{`dkim.domain:SG.FR.`, []int64{1}},
@@ -346,6 +363,11 @@ func TestSearchFacets(t *testing.T) {
 		FacetMonth:         {{"2001-08", 1}, {"2017-02", 1}, {"2017-03", 1}},
 		FacetHasAttachment: {{"no", 3}, {"yes", 1}},
 		FacetDKIM:          {{"verified", 1}},
+		FacetLang:          {{"fr", 1}},
+		FacetAuthor:        {{"Hélène Müller", 1}},
+		FacetFlag:          {{"editor-script", 1}, {"incremental-update", 1}},
+		FacetOCR:           {},
+		FacetEncrypted:     {{"yes", 1}},
 	}
 	if !reflect.DeepEqual(res.Facets, want) {
 		t.Errorf("facets:\n got %v\nwant %v", res.Facets, want)
