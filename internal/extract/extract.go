@@ -28,6 +28,10 @@ type Result struct {
 	// Problems are things that went wrong without failing the whole
 	// document ("page 3: OCR timed out", "member foo.txt: bad CRC").
 	Problems []string
+	// Revisions are the texts of a document's earlier saved states,
+	// oldest first (a PDF's incremental updates), for comparing with
+	// Text.
+	Revisions []string
 }
 
 // Metadata is what a document says about itself. Every field is optional.

@@ -70,6 +70,7 @@ func (r *run) extractEmail(ctx context.Context, u *unit, at int, it item) error 
 		e.Auth = rep
 	}
 	e.Text = m.Text
+	d.Lang = detectLang(m.Text)
 	e.Index = &meta.IndexFields{Subject: m.Subject, Body: m.Text, Filename: it.filename,
 		From: em.From, To: em.To, Cc: em.Cc, Bcc: em.Bcc}
 

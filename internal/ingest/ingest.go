@@ -18,6 +18,7 @@ import (
 
 	"github.com/newsroom/dossier/internal/blobstore"
 	"github.com/newsroom/dossier/internal/dkim"
+	"github.com/newsroom/dossier/internal/extract"
 	"github.com/newsroom/dossier/internal/meta"
 )
 
@@ -66,6 +67,13 @@ type Options struct {
 	// stored. It must not touch the network (see dkim.Keys).
 	Keys dkim.Keys
 	AsOf time.Time
+	// Extractors, when set, extract documents other than email, text and
+	// HTML (PDF, office files, images, archives, ...), with Extract as
+	// options. Received is when the collection was received, for the
+	// forensic rules (zero: the time of the run).
+	Extractors Extractors
+	Extract    extract.Options
+	Received   time.Time
 }
 
 // Progress is a snapshot of a running ingest.
@@ -121,6 +129,9 @@ func (ing *Ingester) Run(ctx context.Context, opts Options) (*Summary, error) {
 	}
 	if opts.AsOf.IsZero() {
 		opts.AsOf = time.Now()
+	}
+	if opts.Received.IsZero() {
+		opts.Received = time.Now()
 	}
 	r := &run{
 		ing:    ing,

@@ -375,6 +375,11 @@ func (r *run) processItem(ctx context.Context, u *unit, it item) (err error) {
 		}
 	}()
 
+	if d.Kind != dossier.KindEmail && r.opts.Extractors != nil {
+		if ex := r.opts.Extractors.For(d.Kind, d.MIME); ex != nil {
+			return r.extractDocument(ctx, u, entryAt, it, ex)
+		}
+	}
 	switch d.Kind {
 	case dossier.KindEmail:
 		return r.extractEmail(ctx, u, entryAt, it)
@@ -383,6 +388,10 @@ func (r *run) processItem(ctx context.Context, u *unit, it item) (err error) {
 		e := &u.entries[entryAt]
 		e.Text = text
 		e.Index = r.indexFields(it, text)
+		d.Lang = detectLang(text)
+		if d.Lang == "fr" || d.Lang == "en" {
+			e.Index.Lang = d.Lang
+		}
 		d.Status = dossier.Indexed
 		if problem != "" {
 			d.Reason = problem

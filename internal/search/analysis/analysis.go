@@ -302,3 +302,29 @@ func FoldWords(text string) string {
 	}
 	return string(b)
 }
+
+// StopWords counts, among the first words of text (as many as language
+// detection looks at), the French and the English stop words, and the
+// words looked at: a cheap first opinion on a text's language.
+func StopWords(text string) (fr, en, words int) {
+	a := get()
+	defer put(a)
+	a.toks = Tokenize(text, a.toks[:0])
+	toks := a.toks
+	if len(toks) > detectTokens {
+		toks = toks[:detectTokens]
+	}
+	for _, t := range toks {
+		if t.End-t.Start > 6 {
+			continue
+		}
+		a.fold = AppendFold(a.fold[:0], text[t.Start:t.End])
+		if _, ok := stopFR[string(a.fold)]; ok {
+			fr++
+		}
+		if _, ok := stopEN[string(a.fold)]; ok {
+			en++
+		}
+	}
+	return fr, en, len(toks)
+}
