@@ -17,6 +17,7 @@ import (
 	"github.com/newsroom/dossier"
 	"github.com/newsroom/dossier/internal/blob"
 	"github.com/newsroom/dossier/internal/blobstore"
+	"github.com/newsroom/dossier/internal/forensics"
 	"github.com/newsroom/dossier/internal/meta"
 )
 
@@ -81,6 +82,7 @@ type docView struct {
 	Thread      *threadNav
 	Auth        *authView
 	Meta        []metaRow
+	Anomalies   []forensics.Flag // metadata anomalies: things to review, never verdicts
 	HasRaw      bool
 	RawName     string
 	Size        int64
@@ -278,6 +280,15 @@ func (s *server) docView(ctx context.Context, d *meta.Document) (*docView, error
 		v.Auth = newAuthView(rep, raw)
 	}
 	v.Meta = metaRows(d)
+	if d.Kind != dossier.KindEmail && len(d.Meta) > 0 {
+		var dm meta.DocMeta
+		if json.Unmarshal(d.Meta, &dm) == nil {
+			v.Meta = append(v.Meta, docMetaRows(d, &dm)...)
+			for _, f := range dm.Flags {
+				v.Anomalies = append(v.Anomalies, forensics.Flag{Rule: neutral(f.Rule), Evidence: neutral(f.Evidence)})
+			}
+		}
+	}
 	return v, nil
 }
 
@@ -366,6 +377,61 @@ func metaRows(d *meta.Document) []metaRow {
 	}
 	rows = append(rows, metaRow{Key: "Nesting depth", Value: strconv.Itoa(d.Depth)},
 		metaRow{Key: "Ingested", Value: d.IngestedAt.UTC().Format(time.RFC3339)})
+	return rows
+}
+
+// docMetaRows are what a document says about itself.
+func docMetaRows(d *meta.Document, dm *meta.DocMeta) []metaRow {
+	var rows []metaRow
+	add := func(k, v string) {
+		if strings.TrimSpace(v) != "" {
+			rows = append(rows, metaRow{Key: k, Value: neutral(v)})
+		}
+	}
+	date := func(k string, t *time.Time) {
+		if t != nil {
+			add(k, t.Format(time.RFC3339))
+		}
+	}
+	m := dm.Document
+	add("Title", m.Title)
+	add("Author", m.Author)
+	add("Last modified by", m.LastModifiedBy)
+	add("Company", m.Company)
+	add("Application", strings.TrimSpace(m.Creator+" "+m.AppVersion))
+	add("PDF producer", m.Producer)
+	date("Created", m.Created)
+	date("Modified", m.Modified)
+	date("Printed", m.Printed)
+	if m.PageCount > 0 {
+		add("Pages", strconv.Itoa(m.PageCount))
+	}
+	if m.Revisions > 1 {
+		add("Revisions", strconv.Itoa(m.Revisions)+" (incremental updates after the first save)")
+	}
+	add("PDF version", m.PDFVersion)
+	if len(m.Sheets) > 0 {
+		add("Sheets", strings.Join(m.Sheets, ", "))
+	}
+	if m.Encrypted {
+		if m.Decrypted {
+			add("Encrypted", "yes; opened with a password from the list")
+		} else {
+			add("Encrypted", "yes; not opened")
+		}
+	}
+	if m.OCR {
+		add("OCR", fmt.Sprintf("text of pages %v comes from OCR and may contain errors", m.OCRPages))
+	}
+	add("Camera", m.Camera)
+	date("Taken", m.TakenAt)
+	if m.GPS != nil {
+		add("GPS position (sensitive)", fmt.Sprintf("%.6f, %.6f", m.GPS.Lat, m.GPS.Lon))
+	}
+	add("Language", d.Lang)
+	for _, p := range dm.Problems {
+		add("Extraction problem", p)
+	}
 	return rows
 }
 

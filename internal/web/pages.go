@@ -115,7 +115,8 @@ type facetValue struct {
 
 var facetOrder = []struct{ key, label string }{
 	{"collection", "Collection"}, {"type", "Type"}, {"sender", "Sender"}, {"month", "Month"}, {"has_attachment", "Attachments"},
-	{"dkim", "Authenticity"},
+	{"dkim", "Authenticity"}, {"lang", "Language"}, {"author", "Author"}, {"flag", "Anomaly (needs review)"},
+	{"ocr", "OCR"}, {"encrypted", "Encrypted"},
 }
 
 var monthRE = regexp.MustCompile(`^\d{4}-\d{2}$`)
@@ -144,11 +145,31 @@ func facetTerm(facet, value string) string {
 		case "no":
 			return "-has:attachment"
 		}
+	case "lang":
+		return fieldTerm("lang", value)
+	case "author":
+		return fieldTerm("author", value)
+	case "flag":
+		return fieldTerm("flag", value)
+	case "ocr":
+		if value == "yes" {
+			return "has:ocr"
+		}
+	case "encrypted":
+		if value == "yes" {
+			return "has:encrypted"
+		}
 	}
 	return ""
 }
 
 func facetLabel(facet, value string) string {
+	switch facet {
+	case "ocr":
+		return "text from OCR"
+	case "encrypted":
+		return "encrypted"
+	}
 	if facet == "has_attachment" {
 		if value == "yes" {
 			return "with attachments"
