@@ -4,6 +4,8 @@ go 1.26.8
 
 require (
 	github.com/blevesearch/snowballstem v0.9.0 // French and English Snowball stemmers (search analysis)
+	github.com/chromedp/cdproto v0.159.0 // tests only: DevTools protocol types for the browser tests (internal/web)
+	github.com/chromedp/chromedp v0.23.0 // tests only: drives headless Chromium in the browser tests (internal/web)
 	github.com/emersion/go-msgauth v0.7.0 // tests only: differential DKIM oracle (internal/dkim)
 	github.com/gabriel-vasile/mimetype v1.4.16 // content sniffing of non-mail files
 	github.com/klauspost/compress v1.20.3 // zstd for stored extracted text
@@ -18,9 +20,24 @@ require (
 )
 
 require (
+	github.com/abadojack/whatlanggo v1.0.1 // indirect
+	github.com/andybalholm/brotli v1.2.2 // indirect
 	github.com/aymerick/douceur v0.2.0 // indirect
+	github.com/bodgit/plumbing v1.3.0 // indirect
+	github.com/bodgit/sevenzip v1.6.5 // indirect
+	github.com/bodgit/windows v1.0.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/gorilla/css v1.0.1 // indirect
+	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/nwaples/rardecode/v2 v2.4.6 // indirect
+	github.com/pierrec/lz4/v4 v4.1.27 // indirect
+	github.com/richardlehane/mscfb v1.0.9 // indirect
+	github.com/richardlehane/msoleps v1.0.3 // indirect
+	github.com/spf13/afero v1.15.0 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
+	github.com/stangelandcl/ppmd v0.1.1 // indirect
+	github.com/ulikunitz/xz v0.5.15 // indirect
+	go4.org v0.0.0-20260112195520-a5071408f32f // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 )

@@ -253,8 +253,12 @@ func (s *Store) Children(ctx context.Context, id string) ([]*meta.Document, erro
 }
 
 // Thread returns the messages of a thread in date order.
+//
+// The unary + keeps SQLite on the thread_id index: without statistics it
+// preferred walking every indexed document by date (14 ms a page on
+// Enron instead of 30 µs).
 func (s *Store) Thread(ctx context.Context, thread string) ([]*meta.Document, error) {
-	return s.queryDocs(ctx, `SELECT `+docColumns+` FROM docs WHERE thread_id = ? AND kind = 'email' AND status = 'indexed' ORDER BY date, num`, thread)
+	return s.queryDocs(ctx, `SELECT `+docColumns+` FROM docs WHERE thread_id = ? AND +kind = 'email' AND +status = 'indexed' ORDER BY date, num`, thread)
 }
 
 // DocsByNum returns the documents with the given numbers, in that order
