@@ -206,3 +206,24 @@ func PageOf(pages []int, off int) int {
 	}
 	return lo + 1
 }
+
+// Named is implemented by extractors that use the document's file name
+// (a compressed stream names its one member after the container:
+// report.pdf.gz holds report.pdf). The pipeline calls ExtractNamed when
+// it can.
+type Named interface {
+	ExtractNamed(ctx context.Context, name string, data []byte, mime string, opts Options) (*Result, error)
+}
+
+// NamedFunc adapts a function to Extractor and Named.
+type NamedFunc func(ctx context.Context, name string, data []byte, mime string, opts Options) (*Result, error)
+
+// Extract calls f without a name.
+func (f NamedFunc) Extract(ctx context.Context, data []byte, mime string, opts Options) (*Result, error) {
+	return f(ctx, "", data, mime, opts)
+}
+
+// ExtractNamed calls f.
+func (f NamedFunc) ExtractNamed(ctx context.Context, name string, data []byte, mime string, opts Options) (*Result, error) {
+	return f(ctx, name, data, mime, opts)
+}

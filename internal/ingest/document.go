@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -26,7 +28,13 @@ type Extractors interface {
 func (r *run) extractDocument(ctx context.Context, u *unit, at int, it item, ex extract.Extractor) error {
 	d := u.entries[at].Doc
 	opts := r.opts.Extract
-	res, err := ex.Extract(ctx, it.data, d.MIME, opts)
+	var res *extract.Result
+	var err error
+	if nx, ok := ex.(extract.Named); ok {
+		res, err = nx.ExtractNamed(ctx, it.filename, it.data, d.MIME, opts)
+	} else {
+		res, err = ex.Extract(ctx, it.data, d.MIME, opts)
+	}
 	if cerr := ctx.Err(); cerr != nil {
 		return context.Cause(ctx)
 	}
@@ -87,12 +95,21 @@ func (r *run) extractDocument(ctx context.Context, u *unit, at int, it item, ex 
 	d.Meta = marshal(dm)
 
 	inh := inherited{collection: it.inh.collection}
+	ancestors := append(slices.Clip(it.ancestors), d.SHA256)
+	budget := r.treeBudget()
 	for i := range kids {
 		c := &kids[i]
 		if err := ctx.Err(); err != nil {
 			return context.Cause(ctx)
 		}
-		ci := item{parentID: d.ID, path: c.Path, data: c.Data, depth: it.depth + 1, filename: c.Name, mime: c.MIME, inh: inh}
+		ci := item{parentID: d.ID, path: validPath(c.Path), data: c.Data, depth: it.depth + 1, filename: validPath(c.Name),
+			mime: c.MIME, inh: inh, ancestors: ancestors}
+		if c.Data != nil && c.Skip == "" && c.Failed == "" {
+			u.expanded += int64(len(c.Data))
+			if u.expanded > budget {
+				c.Skip = fmt.Sprintf("over the budget of the whole file (%d bytes expanded from it; limit %d)", u.expanded, budget)
+			}
+		}
 		if c.Skip != "" || c.Failed != "" || c.Data == nil {
 			cd := r.newDoc(ci, "", 0)
 			cd.Kind, cd.MIME = dossier.KindOther, "application/octet-stream"
@@ -115,6 +132,35 @@ func (r *run) extractDocument(ctx context.Context, u *unit, at int, it item, ex 
 		c.Data = nil // let it go as soon as it is stored and extracted
 	}
 	return nil
+}
+
+// treeBudget bounds the bytes expanded from all the containers of one
+// input file together.
+func (r *run) treeBudget() int64 {
+	b := r.opts.Extract.Budget.MaxBytes
+	if b <= 0 {
+		b = extract.DefaultBudget.MaxBytes
+	}
+	return 2 * b
+}
+
+// validPath makes a member name valid UTF-8 for the ledger, escaping each
+// invalid byte as \xNN so that distinct names stay distinct.
+func validPath(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // oneLine makes a metadata value fit one line of a facet or a table.

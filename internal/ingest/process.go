@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,8 +28,12 @@ type unit struct {
 	input   *meta.Input // recorded with the unit; Done marks the input complete
 	claimed []claim     // released once committed
 	bytes   int64       // input bytes accounted for when committed
-	last    bool        // the input's last unit
-	top     bool        // counts toward the input summary
+	// expanded counts the bytes extracted from containers in this unit,
+	// against the whole tree's budget (a recursive bomb is many small
+	// containers, each within its own budget).
+	expanded int64
+	last     bool // the input's last unit
+	top      bool // counts toward the input summary
 	// supersede is the id of a failed, unread record of the same input
 	// that this unit replaces (see meta.Batch.Superseded).
 	supersede string
@@ -58,6 +63,9 @@ type item struct {
 	charset  string // declared charset, "" if none
 	inh      inherited
 	flags    string
+	// ancestors are the SHA-256s of the item's containers: an archive
+	// that contains itself (droste.zip, quine.gz) stops there.
+	ancestors []string
 }
 
 func (r *run) emit(ctx context.Context, u *unit) error {
@@ -355,6 +363,11 @@ func (r *run) processItem(ctx context.Context, u *unit, it item) (err error) {
 	if it.alt {
 		d.Status = dossier.Skipped
 		d.Reason = "alternative rendering of the message body (the message's text comes from the plain part)"
+		return nil
+	}
+	if slices.Contains(it.ancestors, sha) {
+		d.Status = dossier.Skipped
+		d.Reason = "same bytes as a document it is inside (a self-containing archive); not extracted again"
 		return nil
 	}
 	if it.depth > r.opts.Limits.MaxDepth {
