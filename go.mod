@@ -3,6 +3,7 @@ module github.com/newsroom/dossier
 go 1.26.8
 
 require (
+	github.com/abadojack/whatlanggo v1.0.1 // language detection per document (internal/extract/lang)
 	github.com/blevesearch/snowballstem v0.9.0 // French and English Snowball stemmers (search analysis)
 	github.com/chromedp/cdproto v0.159.0 // tests only: DevTools protocol types for the browser tests (internal/web)
 	github.com/chromedp/chromedp v0.23.0 // tests only: drives headless Chromium in the browser tests (internal/web)
@@ -11,6 +12,7 @@ require (
 	github.com/klauspost/compress v1.20.3 // zstd for stored extracted text
 	github.com/mattn/go-sqlite3 v1.14.53 // SQLite with FTS5 (cgo; build tag sqlite_fts5)
 	github.com/microcosm-cc/bluemonday v1.0.27 // HTML sanitiser for message bodies shown in the reading room
+	github.com/richardlehane/mscfb v1.0.9 // Compound File Binary reader: Outlook .msg, OLE objects, encrypted OOXML (internal/extract/msg, office)
 	github.com/spf13/cobra v1.10.2 // command line: subcommands, flags anywhere, help
 	go.yaml.in/yaml/v3 v3.0.4 // tests only: ValiMail ARC test suite (internal/dkim)
 	golang.org/x/net v0.62.0 // html tokenizer and charset labels (HTML to text)
@@ -20,7 +22,6 @@ require (
 )
 
 require (
-	github.com/abadojack/whatlanggo v1.0.1 // indirect
 	github.com/andybalholm/brotli v1.2.2 // indirect
 	github.com/aymerick/douceur v0.2.0 // indirect
 	github.com/bodgit/plumbing v1.3.0 // indirect
@@ -32,7 +33,6 @@ require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/nwaples/rardecode/v2 v2.4.6 // indirect
 	github.com/pierrec/lz4/v4 v4.1.27 // indirect
-	github.com/richardlehane/mscfb v1.0.9 // indirect
 	github.com/richardlehane/msoleps v1.0.3 // indirect
 	github.com/spf13/afero v1.15.0 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
