@@ -139,7 +139,7 @@ Use --archive to keep the demo away from your real archive.`,
 			fmt.Fprintf(a.stdout, "== dossier --archive %s ingest --collection demo %s\n", ar.dir, leak)
 			prog := newProgressPrinter(a.stderr, false)
 			sum, err := (&ingest.Ingester{Blobs: ar.blobs, Store: ar.meta}).Run(ctx, ingest.Options{
-				Collection: "demo", Paths: []string{leak}, Progress: prog.update, Keys: verifyKeys})
+				Collection: "demo", Paths: []string{leak}, Progress: prog.update, Keys: verifyKeys, Extractors: extractors{}})
 			prog.done()
 			if err != nil {
 				return err

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/newsroom/dossier/internal/extract"
 	"github.com/newsroom/dossier/internal/ingest"
 	"github.com/newsroom/dossier/internal/meta"
 )
@@ -27,6 +28,9 @@ func (a *app) ingestCmd() *cobra.Command {
 		workers     int
 		quiet       bool
 		noVerify    bool
+		passwords   string
+		ocrLang     string
+		received    string
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest [--collection NAME] PATH...",
@@ -34,6 +38,9 @@ func (a *app) ingestCmd() *cobra.Command {
 		Long: `Ingest stores every file under the given paths in the archive, splits mbox files into
 messages, extracts every message's headers, text, attachments and embedded messages, and records
 every item in the ledger as indexed, duplicate, failed or skipped. Types are detected by content.
+Documents of other formats (PDF, office files, archives, Outlook files, images, ...) are
+extracted with their metadata in sandboxed child processes; archives are opened recursively
+(see docs/formats.md).
 Every message's DKIM and ARC signatures are verified offline against the key archive
 ('dossier keys') and the verdicts stored.
 
@@ -71,7 +78,18 @@ skipped + unchanged.`,
 			ing := &ingest.Ingester{Blobs: ar.blobs, Store: ar.meta}
 			opts := ingest.Options{
 				Collection: collection, Paths: args, RetryFailed: retryFailed, Workers: workers,
-				Progress: prog.update,
+				Progress: prog.update, Extractors: extractors{},
+				Extract: extract.Options{OCRLanguages: ocrLang},
+			}
+			if passwords != "" {
+				if opts.Extract.Passwords, err = readPasswords(passwords); err != nil {
+					return err
+				}
+			}
+			if received != "" {
+				if opts.Received, err = parseAsOf(received); err != nil {
+					return withHint(err, "give --received as 2017-05-05, an RFC 3339 time or Unix seconds")
+				}
 			}
 			if !noVerify {
 				if opts.Keys, err = ar.archivedKeys(ctx); err != nil {
@@ -105,6 +123,9 @@ skipped + unchanged.`,
 	cmd.Flags().IntVar(&workers, "workers", 0, "parallel workers (default: one per CPU)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress output")
 	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "do not verify DKIM/ARC signatures (later: 'dossier verify --all')")
+	cmd.Flags().StringVar(&passwords, "passwords", "", "file of passwords to try on encrypted archives, PDFs and office files, one per line")
+	cmd.Flags().StringVar(&ocrLang, "ocr-lang", "fra+eng", "tesseract languages for scanned pages and images")
+	cmd.Flags().StringVar(&received, "received", "", "when the leak was received (default: now); later document dates are flagged")
 	return cmd
 }
 
@@ -112,6 +133,23 @@ skipped + unchanged.`,
 // runs half as often (GOGC=200), with the Go heap held under a soft limit of
 // 160 MiB, so peak memory stays flat (SQLite's page caches add at most
 // 64 MiB). GOGC and GOMEMLIMIT in the environment take precedence.
+// readPasswords reads a password list: one per line, kept exactly (spaces
+// included); empty lines and a final newline are ignored.
+func readPasswords(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, withHint(fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err)), "check the --passwords path")
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line != "" {
+			out = append(out, line)
+		}
+	}
+	return out, nil
+}
+
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)

@@ -9,9 +9,14 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+
+	"github.com/newsroom/dossier/internal/extract/sandbox"
+	"github.com/newsroom/dossier/internal/extract/worker"
 )
 
 func main() {
+	sandbox.MaybeExec() // in a sandboxed tool's child process: become the tool (never returns)
+	worker.MaybeServe() // in an extraction worker: extract one document and exit
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	if p := os.Getenv("DOSSIER_CPUPROFILE"); p != "" { // for profiling: go tool pprof
 		if f, err := os.Create(p); err == nil {

@@ -52,7 +52,7 @@ The archive is a directory (--archive, or $DOSSIER_ARCHIVE, default ` + defaultA
 		a.ingestCmd(), a.searchCmd(), a.showCmd(), a.catCmd(), a.statsCmd(), a.ledgerCmd(),
 		a.reindexCmd(), a.fsckCmd(), a.generateCmd(), a.demoCmd(), a.serveCmd(),
 	)
-	root.AddCommand(a.keysCmd(), a.verifyCmd())
+	root.AddCommand(a.keysCmd(), a.verifyCmd(), a.metadataCmd())
 	root.CompletionOptions.DisableDefaultCmd = true
 	err := root.ExecuteContext(ctx)
 	if err == nil {

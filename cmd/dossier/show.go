@@ -97,6 +97,8 @@ type showOut struct {
 	// Authenticity is the stored DKIM/ARC report of an email (of its
 	// canonical copy for a duplicate); absent when not verified.
 	Authenticity *dkim.Report `json:"authenticity,omitempty"`
+	// DocMeta is a non-email document's metadata, pages and anomaly flags.
+	DocMeta *meta.DocMeta `json:"document_meta,omitempty"`
 }
 
 func (a *app) showCmd() *cobra.Command {
@@ -126,6 +128,12 @@ permanent number (#123).`,
 				var em meta.EmailMeta
 				if json.Unmarshal(d.Meta, &em) == nil {
 					out.Email = &em
+				}
+			}
+			if d.Kind != dossier.KindEmail && len(d.Meta) > 0 {
+				var dm meta.DocMeta
+				if json.Unmarshal(d.Meta, &dm) == nil {
+					out.DocMeta = &dm
 				}
 			}
 			loc := func(x *meta.Document) location {
@@ -240,6 +248,9 @@ func printShow(w io.Writer, o *showOut) {
 			kv("dkim", "not verified (run 'dossier verify --all')")
 		}
 	}
+	if dm := o.DocMeta; dm != nil {
+		printDocMeta(w, d, dm, kv)
+	}
 	if len(o.Locations) > 0 {
 		fmt.Fprintf(w, "found at     %d place(s):\n", len(o.Locations))
 		for _, l := range o.Locations {
@@ -254,6 +265,59 @@ func printShow(w io.Writer, o *showOut) {
 	}
 	if o.Text != "" {
 		fmt.Fprintf(w, "\n%s\n", safeText(strings.TrimRight(o.Text, "\n")))
+	}
+}
+
+// printDocMeta prints what a document says about itself, then its
+// anomalies as things to review, never as verdicts.
+func printDocMeta(w io.Writer, d *meta.Document, dm *meta.DocMeta, kv func(k, v string)) {
+	m := dm.Document
+	date := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.Format(time.RFC3339)
+	}
+	kv("title", m.Title)
+	kv("author", m.Author)
+	kv("modified by", m.LastModifiedBy)
+	kv("company", m.Company)
+	kv("creator", strings.TrimSpace(m.Creator+" "+m.AppVersion))
+	kv("producer", m.Producer)
+	kv("created", date(m.Created))
+	kv("modified", date(m.Modified))
+	kv("printed", date(m.Printed))
+	if m.PageCount > 0 {
+		kv("pages", strconv.Itoa(m.PageCount))
+	}
+	if m.Revisions > 1 {
+		kv("revisions", strconv.Itoa(m.Revisions))
+	}
+	kv("pdf version", m.PDFVersion)
+	if len(m.Sheets) > 0 {
+		kv("sheets", strings.Join(m.Sheets, ", "))
+	}
+	if m.Encrypted {
+		state := "yes, not opened"
+		if m.Decrypted {
+			state = "yes, opened with a listed password"
+		}
+		kv("encrypted", state)
+	}
+	if m.OCR {
+		kv("ocr", fmt.Sprintf("yes (pages %v)", m.OCRPages))
+	}
+	kv("camera", m.Camera)
+	kv("taken", date(m.TakenAt))
+	if m.GPS != nil {
+		kv("gps", fmt.Sprintf("%.6f, %.6f (sensitive: a location)", m.GPS.Lat, m.GPS.Lon))
+	}
+	kv("language", d.Lang)
+	for _, p := range dm.Problems {
+		kv("problem", p)
+	}
+	for _, f := range dm.Flags {
+		kv("anomaly", "needs review: "+f.Rule+": "+f.Evidence)
 	}
 }
 

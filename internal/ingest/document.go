@@ -67,6 +67,9 @@ func (r *run) extractDocument(ctx context.Context, u *unit, at int, it item, ex 
 		e.Index.Lang = d.Lang
 	}
 	d.Author, d.Editor = oneLine(m.Author), oneLine(m.LastModifiedBy)
+	if m.Extra["message-class"] != "" {
+		envelope(d, e.Index, m.Extra)
+	}
 	d.OCR = m.OCR
 	if d.Date == nil {
 		switch {
@@ -132,6 +135,28 @@ func (r *run) extractDocument(ctx context.Context, u *unit, at int, it item, ex 
 		c.Data = nil // let it go as soon as it is stored and extracted
 	}
 	return nil
+}
+
+// envelope gives an Outlook item (an extractor's Meta.Extra "from", "to",
+// "cc", "bcc", "subject", "message-id") the subject, sender and
+// searchable addresses of an email.
+func envelope(d *meta.Document, f *meta.IndexFields, x map[string]string) {
+	d.Subject = oneLine(x["subject"])
+	f.Subject = x["subject"]
+	d.MessageID = x["message-id"]
+	list := func(k string) []string {
+		if v := strings.TrimSpace(x[k]); v != "" {
+			return []string{v}
+		}
+		return nil
+	}
+	f.From, f.To, f.Cc, f.Bcc = list("from"), list("to"), list("cc"), list("bcc")
+	from := x["from"]
+	if i, j := strings.LastIndexByte(from, '<'), strings.LastIndexByte(from, '>'); i >= 0 && j > i {
+		d.Sender, d.SenderName = strings.ToLower(from[i+1:j]), strings.Trim(strings.TrimSpace(from[:i]), `"`)
+	} else if strings.Contains(from, "@") {
+		d.Sender = strings.ToLower(strings.TrimSpace(from))
+	}
 }
 
 // treeBudget bounds the bytes expanded from all the containers of one

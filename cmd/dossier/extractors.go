@@ -1,0 +1,68 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/newsroom/dossier"
+	"github.com/newsroom/dossier/internal/extract"
+	archivex "github.com/newsroom/dossier/internal/extract/archive"
+	"github.com/newsroom/dossier/internal/extract/epub"
+	"github.com/newsroom/dossier/internal/extract/msg"
+	"github.com/newsroom/dossier/internal/extract/office"
+	"github.com/newsroom/dossier/internal/extract/structured"
+	"github.com/newsroom/dossier/internal/extract/worker"
+)
+
+// This file picks the extractor of every format. Parsers written in Go
+// for formats with deep structure (archives, office packages, compound
+// files) run in a worker process under the sandbox's limits; the
+// extractors that drive external tools run here and start each tool in
+// the sandbox themselves.
+
+func init() {
+	worker.Register("archive", extract.NamedFunc(archivex.ExtractNamed))
+	worker.Register("office", office.Extractor)
+	worker.Register("epub", epub.Extractor)
+	worker.Register("msg", msg.Extractor)
+	worker.Register("tnef", msg.TNEFExtractor)
+}
+
+// extractors routes items to extractors by sniffed kind and MIME type.
+type extractors struct{}
+
+var (
+	archiveX = worker.Extractor("archive")
+	officeX  = worker.Extractor("office")
+	epubX    = worker.Extractor("epub")
+	msgX     = worker.Extractor("msg")
+	tnefX    = worker.Extractor("tnef")
+	// CSV, JSON and XML are flat enough to read here, within the budget.
+	structuredX = extract.Func(structured.Extract)
+)
+
+// For implements ingest.Extractors.
+func (extractors) For(kind dossier.Kind, mime string) extract.Extractor {
+	m := strings.ToLower(mime)
+	if i := strings.IndexByte(m, ';'); i >= 0 {
+		m = strings.TrimSpace(m[:i])
+	}
+	switch {
+	case m == "application/epub+zip":
+		return epubX
+	case strings.Contains(m, "openxmlformats-officedocument"), strings.HasPrefix(m, "application/vnd.oasis.opendocument"),
+		strings.HasPrefix(m, "application/vnd.sun.xml"), m == "application/x-ole-storage",
+		m == "application/vnd.ms-excel.sheet.macroenabled.12", m == "application/vnd.ms-word.document.macroenabled.12",
+		m == "application/vnd.ms-powerpoint.presentation.macroenabled.12":
+		return officeX
+	case m == msg.MIME:
+		return msgX
+	case m == "application/ms-tnef", m == "application/vnd.ms-tnef":
+		return tnefX
+	case archivex.Handles(m):
+		return archiveX
+	case m == "text/csv", m == "text/tab-separated-values", m == "application/json", m == "application/xml",
+		m == "text/xml", strings.HasSuffix(m, "+xml") && kind == dossier.KindText:
+		return structuredX
+	}
+	return nil
+}

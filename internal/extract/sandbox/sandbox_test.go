@@ -1,0 +1,289 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/newsroom/dossier/internal/extract"
+	"github.com/newsroom/dossier/internal/testutil"
+)
+
+func TestMain(m *testing.M) {
+	MaybeExec()
+	os.Exit(m.Run())
+}
+
+func sh(t *testing.T, script string, c Cmd) (*Output, error) {
+	t.Helper()
+	testutil.Tool(t, "sh")
+	c.Tool = "sh"
+	c.Args = []string{"-c", script}
+	return Run(context.Background(), c)
+}
+
+func TestExitStatusAndOutput(t *testing.T) {
+	out, err := sh(t, "echo out; echo first >&2; echo last words >&2; exit 3", Cmd{})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindExit || e.ExitCode != 3 {
+		t.Fatalf("err = %v, want exit status 3", err)
+	}
+	if got := string(out.Stdout); got != "out\n" {
+		t.Errorf("stdout = %q", got)
+	}
+	if out.ExitCode != 3 {
+		t.Errorf("ExitCode = %d", out.ExitCode)
+	}
+	if want := "sh: exit status 3: first; last words"; err.Error() != want {
+		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+}
+
+func TestStdinAndWorkDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "in.txt"), []byte("from file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := sh(t, "cat; cat in.txt; echo x > made.txt", Cmd{Stdin: []byte("from stdin\n"), Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(out.Stdout); got != "from stdin\nfrom file\n" {
+		t.Errorf("stdout = %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "made.txt")); err != nil {
+		t.Errorf("tool did not write in its work dir: %v", err)
+	}
+}
+
+func TestEnvironmentAndLimits(t *testing.T) {
+	dir := t.TempDir()
+	out, err := sh(t, "env; echo as=$(ulimit -v) core=$(ulimit -c) nofile=$(ulimit -n) fsize=$(ulimit -f) cpu=$(ulimit -t)",
+		Cmd{Dir: dir, Env: []string{"EXTRA=1"}, MaxMemory: 512 << 20, MaxFileSize: 8 << 20, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out.Stdout)
+	for _, want := range []string{"HOME=" + dir, "TMPDIR=" + dir, "LANG=C.UTF-8", "EXTRA=1", "PATH=",
+		"as=524288 ", "core=0 ", "nofile=256 ", "fsize=16384 ", "cpu=11"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+	for _, leak := range []string{"DOSSIER_SANDBOX", "GOPATH", "USER="} {
+		if strings.Contains(got, leak) {
+			t.Errorf("environment leaks %q:\n%s", leak, got)
+		}
+	}
+}
+
+func TestTimeoutKillsGroup(t *testing.T) {
+	dir := t.TempDir()
+	start := time.Now()
+	// The background sleep is a grandchild holding stdout open: the whole
+	// group must die, not only sh.
+	_, err := sh(t, "(sleep 30; touch late) & sleep 30", Cmd{Dir: dir, Timeout: 300 * time.Millisecond})
+	if !errors.Is(err, ErrTimeout) {
+		t.Fatalf("err = %v, want timeout", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if want := "sh timed out after 300ms"; err.Error() != want {
+		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+}
+
+func TestCancel(t *testing.T) {
+	testutil.Tool(t, "sleep")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err := Run(ctx, Cmd{Tool: "sleep", Args: []string{"30"}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	testutil.Tool(t, "python3")
+	// python3 reports MemoryError and exits 1 when malloc fails.
+	out, err := Run(context.Background(), Cmd{Tool: "python3", Args: []string{"-c", "b = bytearray(1 << 30); print(len(b))"},
+		MaxMemory: 256 << 20, Timeout: 20 * time.Second})
+	if !errors.Is(err, ErrMemory) {
+		t.Fatalf("err = %v (stderr %q), want memory limit", err, out.Stderr)
+	}
+	if !strings.Contains(err.Error(), "256 MiB") {
+		t.Errorf("message %q does not name the limit", err)
+	}
+	// The same allocation passes under a larger limit.
+	if _, err := Run(context.Background(), Cmd{Tool: "python3", Args: []string{"-c", "b = bytearray(1 << 28)"},
+		MaxMemory: 1 << 30, Timeout: 20 * time.Second}); err != nil {
+		t.Errorf("256 MiB allocation under 1 GiB: %v", err)
+	}
+}
+
+func TestMemoryLimitShell(t *testing.T) {
+	// Without python: the shell's command substitution grows its heap
+	// until the address-space limit stops it.
+	testutil.Tool(t, "head")
+	testutil.Tool(t, "tr")
+	out, err := sh(t, `x=$(head -c 400000000 /dev/zero | tr '\0' a); echo ${#x}`, Cmd{MaxMemory: 128 << 20, Timeout: 30 * time.Second})
+	if err == nil {
+		t.Fatalf("no error; stdout %q", out.Stdout)
+	}
+	var e *Error
+	if !errors.As(err, &e) || (e.Kind != KindMemory && e.Kind != KindSignal && e.Kind != KindExit) {
+		t.Fatalf("err = %v", err)
+	}
+	t.Logf("shell over 128 MiB: %v", err)
+}
+
+func TestOutputCap(t *testing.T) {
+	testutil.Tool(t, "yes")
+	start := time.Now()
+	out, err := Run(context.Background(), Cmd{Tool: "yes", MaxOutput: 1 << 20, Timeout: 20 * time.Second})
+	if !errors.Is(err, ErrOutputLimit) {
+		t.Fatalf("err = %v, want output limit", err)
+	}
+	if len(out.Stdout) != 1<<20 || !bytes.HasPrefix(out.Stdout, []byte("y\ny\n")) {
+		t.Errorf("kept %d bytes", len(out.Stdout))
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if want := "yes wrote more than 1 MiB of output, stopped"; err.Error() != want {
+		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+}
+
+func TestFileSizeLimit(t *testing.T) {
+	testutil.Tool(t, "head")
+	_, err := sh(t, "head -c 3000000 /dev/zero > big", Cmd{Dir: t.TempDir(), MaxFileSize: 1 << 20})
+	if err == nil {
+		t.Fatal("3 MB file written under a 1 MiB limit")
+	}
+	// head is killed by SIGXFSZ, and sh reports it as status 153.
+	t.Logf("file size limit: %v", err)
+}
+
+func TestSignal(t *testing.T) {
+	_, err := sh(t, "kill -SEGV $$", Cmd{})
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindSignal || e.Signal != syscall.SIGSEGV {
+		t.Fatalf("err = %v, want SIGSEGV", err)
+	}
+	if want := "sh killed by SIGSEGV (crashed; its memory limit was 2 GiB)"; err.Error() != want {
+		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+	// A SIGKILL nobody here sent is the kernel's OOM killer.
+	_, err = sh(t, "kill -KILL $$", Cmd{MaxMemory: 2 << 30})
+	if !errors.Is(err, ErrMemory) || err.Error() != "sh killed by SIGKILL (memory limit 2 GiB?)" {
+		t.Errorf("err = %v, want SIGKILL read as memory", err)
+	}
+}
+
+func TestToolMissing(t *testing.T) {
+	_, err := Run(context.Background(), Cmd{Tool: "dossier-no-such-tool"})
+	if !errors.Is(err, extract.ErrToolMissing) {
+		t.Fatalf("err = %v, want ErrToolMissing", err)
+	}
+	if Available("dossier-no-such-tool") || !Available("sh") {
+		t.Error("Available is wrong")
+	}
+}
+
+func TestNetworkCutOff(t *testing.T) {
+	testutil.Tool(t, "bash")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	out, err := Run(context.Background(), Cmd{Tool: "bash", Args: []string{"-c", fmt.Sprintf("echo hi > /dev/tcp/127.0.0.1/%d && echo connected", port)}})
+	t.Logf("isolation on this machine: %s", Isolation())
+	if out == nil {
+		t.Fatal(err)
+	}
+	if !out.Isolated {
+		if out.Warning == "" {
+			t.Error("not isolated and no warning")
+		}
+		t.Skipf("unshare not permitted here: %s", out.Warning)
+	}
+	if err == nil || strings.Contains(string(out.Stdout), "connected") {
+		t.Fatalf("connected to the host's loopback from the sandbox (err %v)", err)
+	}
+	// Interfaces seen from inside: only a loopback, down.
+	out, err = sh(t, "cat /proc/net/dev", Cmd{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(out.Stdout), "\n")[2:] {
+		if name, _, ok := strings.Cut(strings.TrimSpace(l), ":"); ok && name != "lo" {
+			t.Errorf("interface %q visible in the sandbox", name)
+		}
+	}
+}
+
+func TestConcurrentRuns(t *testing.T) {
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			out, err := sh(t, fmt.Sprintf("echo %d", i), Cmd{})
+			if err == nil && strings.TrimSpace(string(out.Stdout)) != fmt.Sprint(i) {
+				err = fmt.Errorf("run %d got %q", i, out.Stdout)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestSize(t *testing.T) {
+	for n, want := range map[int64]string{2 << 30: "2 GiB", 512 << 20: "512 MiB", 1536 << 20: "1.5 GiB", 2048: "2 KiB", 12: "12 bytes"} {
+		if got := Size(n); got != want {
+			t.Errorf("Size(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestNoNamespace(t *testing.T) {
+	modeMu.Lock()
+	saved, savedWarning := mode, modeWarning
+	mode, modeWarning = modeNone, "network not cut off: refused in this test"
+	modeMu.Unlock()
+	defer func() {
+		modeMu.Lock()
+		mode, modeWarning = saved, savedWarning
+		modeMu.Unlock()
+	}()
+	out, err := sh(t, "echo ran", Cmd{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Isolated || out.Warning != "network not cut off: refused in this test" || string(out.Stdout) != "ran\n" {
+		t.Errorf("got %+v", out)
+	}
+}
