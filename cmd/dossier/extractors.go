@@ -1,16 +1,23 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"strings"
 
 	"github.com/newsroom/dossier"
 	"github.com/newsroom/dossier/internal/extract"
 	archivex "github.com/newsroom/dossier/internal/extract/archive"
 	"github.com/newsroom/dossier/internal/extract/epub"
+	"github.com/newsroom/dossier/internal/extract/image"
+	"github.com/newsroom/dossier/internal/extract/legacy"
 	"github.com/newsroom/dossier/internal/extract/msg"
 	"github.com/newsroom/dossier/internal/extract/office"
+	"github.com/newsroom/dossier/internal/extract/pdf"
+	"github.com/newsroom/dossier/internal/extract/pst"
 	"github.com/newsroom/dossier/internal/extract/structured"
 	"github.com/newsroom/dossier/internal/extract/worker"
+	"github.com/newsroom/dossier/internal/source"
 )
 
 // This file picks the extractor of every format. Parsers written in Go
@@ -38,7 +45,33 @@ var (
 	tnefX    = worker.Extractor("tnef")
 	// CSV, JSON and XML are flat enough to read here, within the budget.
 	structuredX = extract.Func(structured.Extract)
+	// PDF and images drive poppler and tesseract, each run in the sandbox.
+	pdfX   = pdf.New()
+	imageX = image.New()
+	// Legacy binary office files and RTF go to antiword, catdoc and unrtf;
+	// Outlook data files to readpst; each tool in the sandbox.
+	legacyX = legacy.New()
+	pstX    = pst.New()
+	// A bare compound file is an encrypted OOXML package, a legacy office
+	// file or an Outlook message: each reader declines what it does not
+	// know.
+	cfbX = firstOf{officeX, legacyX, msgX}
 )
+
+// firstOf tries extractors in turn while they answer ErrUnsupported.
+type firstOf []extract.Extractor
+
+func (f firstOf) Extract(ctx context.Context, data []byte, mime string, opts extract.Options) (*extract.Result, error) {
+	var res *extract.Result
+	var err error
+	for _, x := range f {
+		res, err = x.Extract(ctx, data, mime, opts)
+		if !errors.Is(err, extract.ErrUnsupported) {
+			return res, err
+		}
+	}
+	return res, err
+}
 
 // For implements ingest.Extractors.
 func (extractors) For(kind dossier.Kind, mime string) extract.Extractor {
@@ -47,10 +80,21 @@ func (extractors) For(kind dossier.Kind, mime string) extract.Extractor {
 		m = strings.TrimSpace(m[:i])
 	}
 	switch {
+	case m == "application/pdf":
+		return pdfX
+	case kind == dossier.KindImage && imageFormat(m):
+		return imageX
+	case m == source.MIMEPST:
+		return pstX
+	case m == "application/x-ole-storage":
+		return cfbX
+	case m == "application/msword", m == "application/vnd.ms-excel", m == "application/vnd.ms-powerpoint",
+		m == "text/rtf", m == "application/rtf":
+		return legacyX
 	case m == "application/epub+zip":
 		return epubX
 	case strings.Contains(m, "openxmlformats-officedocument"), strings.HasPrefix(m, "application/vnd.oasis.opendocument"),
-		strings.HasPrefix(m, "application/vnd.sun.xml"), m == "application/x-ole-storage",
+		strings.HasPrefix(m, "application/vnd.sun.xml"),
 		m == "application/vnd.ms-excel.sheet.macroenabled.12", m == "application/vnd.ms-word.document.macroenabled.12",
 		m == "application/vnd.ms-powerpoint.presentation.macroenabled.12":
 		return officeX
@@ -65,4 +109,13 @@ func (extractors) For(kind dossier.Kind, mime string) extract.Extractor {
 		return structuredX
 	}
 	return nil
+}
+
+// imageFormat reports whether the image extractor reads m.
+func imageFormat(m string) bool {
+	switch m {
+	case "image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/tiff":
+		return true
+	}
+	return false
 }

@@ -44,7 +44,8 @@ func (r *run) extractDocument(ctx context.Context, u *unit, at int, it item, ex 
 	case errors.Is(err, extract.ErrEncrypted):
 		d.Encrypted = true
 		d.Reason = "encrypted; no password given fits (--passwords FILE)"
-	case errors.Is(err, extract.ErrToolMissing):
+	case errors.Is(err, extract.ErrToolMissing), errors.Is(err, extract.ErrUnsupported):
+		// The file is kept and listed; what is missing is ours to add.
 		d.Reason = "stored; no text: " + err.Error()
 	default:
 		d.Status, d.Reason = dossier.Failed, "extract: "+err.Error()

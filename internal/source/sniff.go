@@ -28,6 +28,9 @@ const (
 const (
 	MIMEMbox  = "application/mbox"
 	MIMEEmail = "message/rfc822"
+	// MIMEPST is an Outlook personal folders file (PST or OST), which
+	// mimetype does not know.
+	MIMEPST = "application/vnd.ms-outlook-pst"
 	// MIMEEmpty is returned for empty input (with [KindOther]), as file(1)
 	// does, so that an empty file is not mistaken for an unknown binary.
 	MIMEEmpty = "inode/x-empty"
@@ -76,6 +79,9 @@ func Sniff(head []byte) (Kind, string) {
 	}
 	if looksLikeEmail(head) {
 		return KindEmail, MIMEEmail
+	}
+	if bytes.HasPrefix(head, []byte("!BDN")) {
+		return KindOther, MIMEPST
 	}
 	m := mimetype.Detect(head)
 	mt := m.String()
