@@ -119,8 +119,8 @@ find "$W/gen/maildir" -type f | sort > "$W/gen.list"
 {
 echo "## DKIM verification: dossier vs dkimpy ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m))"
 echo
-echo "| set | messages | signatures | pass (both) | dossier | msg/s | dkimpy | msg/s | dossier speed-up |"
-echo "|---|---:|---|---|---:|---:|---:|---:|---:|"
+echo "| set | messages | signatures (passes) | dossier | msg/s | dkimpy | msg/s | dossier speed-up |"
+echo "|---|---:|---|---:|---:|---:|---:|---:|"
 run_set "dkim-corpus" "$W/corpus.list" "$CORPUS/dkim/keys.zone"
 run_set "generated-signed" "$W/gen.list" "$W/gen.keys.zone"
 } | tee "$W/dkim.md"

@@ -16,6 +16,15 @@ command -v git >/dev/null || need_apt+=(git)
 /usr/bin/python3 -c 'import dkim' 2>/dev/null || need_apt+=(python3-dkim)
 # Headless browser for the reading room's browser tests.
 command -v chromium >/dev/null || command -v chromium-browser >/dev/null || need_apt+=(chromium)
+# Document extraction: poppler, tesseract (French and English), the legacy
+# office converters, readpst.
+command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
+command -v tesseract >/dev/null || need_apt+=(tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng)
+command -v tesseract >/dev/null && { tesseract --list-langs 2>/dev/null | grep -qx fra || need_apt+=(tesseract-ocr-fra); }
+command -v antiword >/dev/null || need_apt+=(antiword)
+command -v catdoc >/dev/null || need_apt+=(catdoc)
+command -v unrtf >/dev/null || need_apt+=(unrtf)
+command -v readpst >/dev/null || need_apt+=(pst-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}" >&2
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
@@ -42,5 +51,8 @@ go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMbox$' -fuzztime 15s ./internal/sour
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s -fuzzminimizetime 5s ./internal/extract/email
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s ./internal/search/query
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzVerify$' -fuzztime 15s ./internal/dkim
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzZip$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzOOXML$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/office
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMSG$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/msg
 
 echo "== all tests passed" >&2

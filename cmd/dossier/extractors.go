@@ -35,7 +35,8 @@ func init() {
 }
 
 // extractors routes items to extractors by sniffed kind and MIME type.
-type extractors struct{}
+// noOCR leaves scanned pages and images without text (--ocr-lang none).
+type extractors struct{ noOCR bool }
 
 var (
 	archiveX = worker.Extractor("archive")
@@ -46,8 +47,10 @@ var (
 	// CSV, JSON and XML are flat enough to read here, within the budget.
 	structuredX = extract.Func(structured.Extract)
 	// PDF and images drive poppler and tesseract, each run in the sandbox.
-	pdfX   = pdf.New()
-	imageX = image.New()
+	pdfX       = pdf.New()
+	imageX     = image.New()
+	pdfNoOCR   = &pdf.Extractor{NoOCR: true}
+	imageNoOCR = &image.Extractor{NoOCR: true}
 	// Legacy binary office files and RTF go to antiword, catdoc and unrtf;
 	// Outlook data files to readpst; each tool in the sandbox.
 	legacyX = legacy.New()
@@ -74,15 +77,21 @@ func (f firstOf) Extract(ctx context.Context, data []byte, mime string, opts ext
 }
 
 // For implements ingest.Extractors.
-func (extractors) For(kind dossier.Kind, mime string) extract.Extractor {
+func (x extractors) For(kind dossier.Kind, mime string) extract.Extractor {
 	m := strings.ToLower(mime)
 	if i := strings.IndexByte(m, ';'); i >= 0 {
 		m = strings.TrimSpace(m[:i])
 	}
 	switch {
 	case m == "application/pdf":
+		if x.noOCR {
+			return pdfNoOCR
+		}
 		return pdfX
 	case kind == dossier.KindImage && imageFormat(m):
+		if x.noOCR {
+			return imageNoOCR
+		}
 		return imageX
 	case m == source.MIMEPST:
 		return pstX

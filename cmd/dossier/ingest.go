@@ -78,7 +78,7 @@ skipped + unchanged.`,
 			ing := &ingest.Ingester{Blobs: ar.blobs, Store: ar.meta}
 			opts := ingest.Options{
 				Collection: collection, Paths: args, RetryFailed: retryFailed, Workers: workers,
-				Progress: prog.update, Extractors: extractors{},
+				Progress: prog.update, Extractors: extractors{noOCR: ocrLang == "none"},
 				Extract: extract.Options{OCRLanguages: ocrLang},
 			}
 			if passwords != "" {
@@ -124,7 +124,7 @@ skipped + unchanged.`,
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress output")
 	cmd.Flags().BoolVar(&noVerify, "no-verify", false, "do not verify DKIM/ARC signatures (later: 'dossier verify --all')")
 	cmd.Flags().StringVar(&passwords, "passwords", "", "file of passwords to try on encrypted archives, PDFs and office files, one per line")
-	cmd.Flags().StringVar(&ocrLang, "ocr-lang", "fra+eng", "tesseract languages for scanned pages and images")
+	cmd.Flags().StringVar(&ocrLang, "ocr-lang", "fra+eng", "tesseract languages for scanned pages and images; none: no OCR")
 	cmd.Flags().StringVar(&received, "received", "", "when the leak was received (default: now); later document dates are flagged")
 	return cmd
 }
