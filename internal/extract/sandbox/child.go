@@ -3,6 +3,7 @@ package sandbox
 import (
 	"errors"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 const (
 	markerEnv   = "DOSSIER_SANDBOX"
 	limitsEnv   = "DOSSIER_SANDBOX_LIMITS"
+	fsEnv       = "DOSSIER_SANDBOX_FS" // work dir, then read-only paths; absent: no Landlock
 	execArg     = "__sandbox-exec"
 	childPrefix = "dossier-sandbox: "
 	childFailed = 126
@@ -25,6 +27,16 @@ const (
 func MaybeExec() {
 	if os.Getenv(markerEnv) != "1" || len(os.Args) < 4 || os.Args[1] != execArg {
 		return
+	}
+	// Landlock and the exec must happen on one thread: both act on the
+	// calling thread only.
+	runtime.LockOSThread()
+	if fs := os.Getenv(fsEnv); fs != "" {
+		paths := strings.Split(fs, ":")
+		if err := confine(paths[0], paths[1:]); err != nil {
+			os.Stderr.WriteString(childPrefix + "confine: " + err.Error() + "\n")
+			os.Exit(childFailed)
+		}
 	}
 	err := execTool(os.Args[2], os.Args[3:], os.Getenv(limitsEnv))
 	os.Stderr.WriteString(childPrefix + "exec " + os.Args[3] + ": " + err.Error() + "\n")

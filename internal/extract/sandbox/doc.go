@@ -39,6 +39,20 @@
 // runs, and [Output.Network] says that it could not be cut off; callers
 // put that in their Problems.
 //
+// # The file system
+//
+// Where the kernel has Landlock (Linux 5.13 and later; no privilege
+// needed), the child confines itself before the exec: the tool may read
+// and execute beneath /usr, /lib*, /bin, /sbin, /opt and a short list of
+// files in /etc, /proc/self (its own), /sys/devices/system/cpu and a few
+// devices; read and write beneath its work directory; and reach nothing
+// else, plus [Cmd.ReadPaths]. On kernels with the matching Landlock ABI it
+// may also not bind or connect TCP sockets, connect to abstract unix
+// sockets or signal processes outside the sandbox. A readpst following a
+// folder named ".." or a tool reading a path named in the content stays
+// inside. [Output.Confined] says whether this applied; without Landlock
+// the tool runs unconfined and [Output.Warning] says so.
+//
 // # Results and errors
 //
 // Run returns the captured output (stdout up to [Cmd.MaxOutput], stderr up
@@ -51,9 +65,12 @@
 //
 // # What it does not do
 //
-// The tool can still read any file the dossier process can read (there is
-// no mount namespace or seccomp filter), and the disk space it writes is
-// bounded per file, not in total. The tools run here read one input file
-// and write text; the limits above are aimed at the failures they actually
-// have (parser crashes, decompression bombs, runaway loops).
+// There is no seccomp filter and no mount namespace: a tool exploited by
+// its input can still make any system call the kernel allows an
+// unprivileged process, within the limits above. Without Landlock it can
+// read and write anything the dossier process can. The disk space it
+// writes is bounded per file, not in total. The tools run here read one
+// input file and write text; the limits are aimed at the failures they
+// actually have (parser crashes, decompression bombs, runaway loops,
+// paths taken from the content).
 package sandbox

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"syscall"
 )
@@ -49,23 +50,29 @@ func downgrade(m netMode, err error) {
 	}
 }
 
-// Isolation reports how tools are cut off from the network on this
-// machine: "network namespace", "user and network namespace", or a
-// warning saying that they are not. It may start a short child process to
-// find out.
+// Isolation describes how tools are confined on this machine, for logs
+// and `dossier doctor`-style reports: "network namespace; file system
+// confined (Landlock ABI 7)", or with warnings saying what is not. It may
+// start a short child process to find out.
 func Isolation() string {
 	m, w := currentMode()
 	if m == modeNet || m == modeUserNet {
 		probe()
 		m, w = currentMode()
 	}
+	var s string
 	switch m {
 	case modeNet:
-		return "network namespace"
+		s = "network namespace"
 	case modeUserNet:
-		return "user and network namespace"
+		s = "user and network namespace"
+	default:
+		s = w
 	}
-	return w
+	if abi := landlockABI(); abi > 0 {
+		return fmt.Sprintf("%s; file system confined (Landlock ABI %d)", s, abi)
+	}
+	return s + "; file system not confined: Landlock is not available in this kernel"
 }
 
 var probe = sync.OnceFunc(func() {

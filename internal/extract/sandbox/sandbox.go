@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -53,6 +54,10 @@ type Cmd struct {
 	// MaxFileSize bounds each file the tool writes (RLIMIT_FSIZE); 0
 	// means DefaultMaxFileSize.
 	MaxFileSize int64
+	// ReadPaths are directories or files the tool may read beyond the
+	// system's (see the package documentation), when the file system is
+	// confined.
+	ReadPaths []string
 }
 
 // Output is what a tool left behind.
@@ -68,6 +73,10 @@ type Output struct {
 	// its own (no network). When false, Warning says why it could not be
 	// cut off.
 	Isolated bool
+	// Confined reports whether the tool's file system access was limited
+	// to the system's files and its work directory (Landlock). When
+	// false, Warning says so.
+	Confined bool
 	Warning  string
 }
 
@@ -125,7 +134,11 @@ func Run(ctx context.Context, c Cmd) (*Output, error) {
 		}
 		if out != nil {
 			out.Isolated = mode != modeNone
+			out.Confined = landlockABI() > 0
 			out.Warning = warning
+			if !out.Confined {
+				out.Warning = strings.TrimPrefix(out.Warning+"; file system not confined: Landlock is not available in this kernel", "; ")
+			}
 		}
 		return out, err
 	}
@@ -149,6 +162,19 @@ func run(ctx context.Context, c Cmd, self, path string, mode netMode) (*Output, 
 		"LANG=C.UTF-8",
 	}, c.Env...)
 	cmd.Env = append(cmd.Env, markerEnv+"=1", limitsEnv+"="+limits)
+	if landlockABI() > 0 {
+		paths := []string{c.Dir, filepath.Dir(path)}
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			paths = append(paths, filepath.Dir(real))
+		}
+		paths = append(paths, c.ReadPaths...)
+		for _, p := range paths {
+			if strings.ContainsRune(p, ':') {
+				return nil, &Error{Tool: c.Tool, Kind: KindStart, Err: fmt.Errorf("path %q holds a colon", p)}
+			}
+		}
+		cmd.Env = append(cmd.Env, fsEnv+"="+strings.Join(paths, ":"))
+	}
 	if c.Stdin != nil {
 		cmd.Stdin = bytes.NewReader(c.Stdin)
 	}
