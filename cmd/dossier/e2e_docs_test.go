@@ -126,3 +126,34 @@ func TestE2EHostileFiles(t *testing.T) {
 		t.Errorf("the zip-slip member is not recorded as a document")
 	}
 }
+
+// TestE2EPDFRevisions: a PDF whose text changed in an incremental update
+// is flagged, with each earlier revision's text searchable; a linearised
+// PDF of one revision is not.
+func TestE2EPDFRevisions(t *testing.T) {
+	docs := testutil.Corpus(t, "docs")
+	testutil.Tool(t, "pdftotext")
+	in := t.TempDir()
+	for _, f := range []string{"tika/pdf/testPDF_incrementalUpdates.pdf", "pdf-sample-files/009-pdflatex-geotopo/GeoTopo-komprimiert.pdf"} {
+		b, err := os.ReadFile(filepath.Join(docs, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(in, filepath.Base(f)), b, 0o644)
+	}
+	ar := filepath.Join(t.TempDir(), "archive")
+	mustDossier(t, ar, "ingest", "--quiet", "--ocr-lang", "none", in)
+	res := search(t, ar, "flag:incremental-update")
+	if res.Total != 1 || res.Hits[0].Filename != "testPDF_incrementalUpdates.pdf" {
+		t.Fatalf("flag:incremental-update: %+v", res)
+	}
+	show := string(mustDossier(t, ar, "show", "--no-text", res.Hits[0].ID))
+	for _, want := range []string{"revisions    3", "anomaly      needs review: incremental-update", "revision:1", "revision:2"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show lacks %q:\n%s", want, show)
+		}
+	}
+	if res := search(t, ar, "filename:GeoTopo-komprimiert.pdf has:flag"); res.Total != 0 {
+		t.Errorf("the linearised single-revision PDF is flagged")
+	}
+}

@@ -81,10 +81,18 @@ func Check(in Input) []Flag {
 		}
 	}
 	if n := len(in.RevisionTexts); n > 0 {
-		prev := in.RevisionTexts[n-1]
-		if normalize(prev) != normalize(in.Text) {
-			add(RuleIncrementalUpdate, "%d revisions; the text changed after the first save (%d characters before, %d after the last update)",
-				m.Revisions, len([]rune(prev)), len([]rune(in.Text)))
+		// Compare each saved state with the next, the last with the final
+		// text: an update that only signs or re-linearises keeps the text.
+		states := append(append([]string(nil), in.RevisionTexts...), in.Text)
+		var changed []string
+		for i := 1; i < len(states); i++ {
+			if normalize(states[i-1]) != normalize(states[i]) {
+				changed = append(changed, strconv.Itoa(i+1))
+			}
+		}
+		if len(changed) > 0 {
+			add(RuleIncrementalUpdate, "%d saved states; the text changed in update(s) %s (%d characters in the first, %d in the last)",
+				len(states), strings.Join(changed, ", "), len([]rune(states[0])), len([]rune(in.Text)))
 		}
 	}
 	if f, ok := anachronism(m); ok {

@@ -84,9 +84,19 @@ func (r *run) extractDocument(ctx context.Context, u *unit, at int, it item, ex 
 	}
 
 	kids := res.Children
+	revisions := res.Revisions
+	if len(revisions) == 0 {
+		// The PDF extractor returns earlier revisions' texts as children
+		// "revision:N", oldest first, so that both versions are searchable.
+		for _, c := range kids {
+			if strings.HasPrefix(c.Path, "revision:") && strings.HasPrefix(c.MIME, "text/plain") && c.Data != nil {
+				revisions = append(revisions, string(c.Data))
+			}
+		}
+	}
 	dm := meta.DocMeta{Document: m, Pages: res.Pages, Problems: res.Problems}
 	dm.Flags = forensics.Check(forensics.Input{Meta: m, Lang: code, Received: r.opts.Received,
-		RevisionTexts: res.Revisions, Text: text})
+		RevisionTexts: revisions, Text: text})
 	for _, f := range dm.Flags {
 		d.Flags = append(d.Flags, f.Rule)
 	}
