@@ -23,7 +23,6 @@ command -v tesseract >/dev/null || need_apt+=(tesseract-ocr tesseract-ocr-fra te
 command -v tesseract >/dev/null && { tesseract --list-langs 2>/dev/null | grep -qx fra || need_apt+=(tesseract-ocr-fra); }
 command -v antiword >/dev/null || need_apt+=(antiword)
 command -v catdoc >/dev/null || need_apt+=(catdoc)
-command -v unrtf >/dev/null || need_apt+=(unrtf)
 command -v readpst >/dev/null || need_apt+=(pst-utils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}" >&2

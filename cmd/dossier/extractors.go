@@ -51,8 +51,8 @@ var (
 	imageX     = image.New()
 	pdfNoOCR   = &pdf.Extractor{NoOCR: true}
 	imageNoOCR = &image.Extractor{NoOCR: true}
-	// Legacy binary office files and RTF go to antiword, catdoc and unrtf;
-	// Outlook data files to readpst; each tool in the sandbox.
+	// Legacy binary office files go to antiword and catdoc (RTF is read
+	// in Go), Outlook data files to readpst; each tool in the sandbox.
 	legacyX = legacy.New()
 	pstX    = pst.New()
 	// A bare compound file is an encrypted OOXML package, a legacy office

@@ -1,7 +1,10 @@
 package gen
 
 import (
-	"hash/crc32"
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -95,37 +98,54 @@ func markerSentence(lang string) string {
 	return "See also the note on " + markPlaceholder + " before the meeting."
 }
 
-// fakePDF returns size-ish bytes that start and end like a PDF file.
+// fakePDF returns a valid one-page PDF of about size bytes: a page
+// showing a few lines of text (so that extraction finds words), and a
+// stream of random bytes that no page uses, for bulk.
 func fakePDF(r *rand.Rand, size int) []byte {
-	b := make([]byte, 0, size+256)
-	b = append(b, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"...)
-	b = append(b, "4 0 obj\n<< /Length "...)
-	b = strconv.AppendInt(b, int64(size), 10)
-	b = append(b, " /Filter /FlateDecode >>\nstream\n"...)
-	b = appendRandom(b, r, size)
-	b = append(b, "\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"...)
-	return b
+	lines := []string{"Document interne - diffusion restreinte", fmt.Sprintf("Reference %06d", r.IntN(1000000)),
+		fmt.Sprintf("Montant total : %d EUR", 1000+r.IntN(900000))}
+	var content []byte
+	content = append(content, "BT /F1 14 Tf 72 760 Td 20 TL\n"...)
+	for _, l := range lines {
+		content = append(content, '(')
+		content = append(content, l...)
+		content = append(content, ") '\n"...)
+	}
+	content = append(content, "ET"...)
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", size, appendRandom(nil, r, size)),
+	}
+	b := make([]byte, 0, size+1024)
+	b = append(b, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"...)
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = len(b)
+		b = fmt.Appendf(b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := len(b)
+	b = fmt.Appendf(b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		b = fmt.Appendf(b, "%010d 00000 n \n", off)
+	}
+	return fmt.Appendf(b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 }
 
-// fakePNG returns a PNG-looking file: a real signature, IHDR, one IDAT of
-// random bytes and IEND, each chunk with a correct CRC.
+// fakePNG returns a valid PNG of random grey noise, about size bytes (the
+// noise barely compresses).
 func fakePNG(r *rand.Rand, size int) []byte {
-	b := make([]byte, 0, size+64)
-	b = append(b, "\x89PNG\r\n\x1a\n"...)
-	ihdr := []byte{0, 0, 1, 0, 0, 0, 0, 200, 8, 2, 0, 0, 0} // 256x200 RGB
-	b = appendChunk(b, "IHDR", ihdr)
-	b = appendChunk(b, "IDAT", appendRandom(nil, r, size))
-	return appendChunk(b, "IEND", nil)
-}
-
-func appendChunk(b []byte, typ string, data []byte) []byte {
-	n := len(data)
-	b = append(b, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-	start := len(b)
-	b = append(b, typ...)
-	b = append(b, data...)
-	c := crc32.ChecksumIEEE(b[start:])
-	return append(b, byte(c>>24), byte(c>>16), byte(c>>8), byte(c))
+	w := 64
+	h := max(1, size/w)
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	fill := appendRandom(nil, r, w*h)
+	copy(img.Pix, fill)
+	var buf bytes.Buffer
+	png.Encode(&buf, img) // cannot fail writing to a buffer
+	return buf.Bytes()
 }
 
 func appendRandom(b []byte, r *rand.Rand, n int) []byte {
