@@ -67,6 +67,9 @@ func TestErrorsKeepTheirKind(t *testing.T) {
 // A crash, a memory hog and a hang each fail their item with a reason; the
 // parent goes on.
 func TestContainment(t *testing.T) {
+	if raceEnabled {
+		t.Skip("a race-detector build cannot start under an address-space limit; the plain test run covers this")
+	}
 	opts := extract.Options{Budget: extract.Budget{MaxMemory: 1 << 30, Timeout: 3 * time.Second}}
 	for name, want := range map[string]string{"panic": "extractor crashed: parser bug", "hog": "", "hang": "timed out"} {
 		start := time.Now()
