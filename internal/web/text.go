@@ -9,71 +9,18 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/newsroom/dossier/internal/display"
 	"github.com/newsroom/dossier/internal/search/query"
 )
 
-// neutral makes text from a leak harmless to display: bidirectional
-// overrides and isolates, control characters and invalid UTF-8 are shown as
-// visible escapes (\u202e, \x07), so a file name cannot pretend to end in
-// ".pdf" by reversing its tail and a subject cannot hide text. html/template
-// still escapes the result; this is about what a reader sees. It matches
-// what the CLI shows (cmd/dossier/safe.go).
-func neutral(s string) string { return escapeText(s, false) }
+// neutral makes text from a leak harmless to display (see package
+// display): a file name cannot pretend to end in ".pdf" by reversing its
+// tail and a subject cannot hide text. html/template still escapes the
+// result; this is about what a reader sees, the same as in the CLI.
+func neutral(s string) string { return display.Line(s) }
 
 // neutralText is neutral for multi-line text: newlines and tabs are kept.
-func neutralText(s string) string { return escapeText(s, true) }
-
-func escapeText(s string, multiline bool) string {
-	clean := true
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if needsEscape(r, n, multiline) {
-			clean = false
-			break
-		}
-		i += n
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\r' && multiline && i+1 < len(s) && s[i+1] == '\n':
-			// CRLF line ends display as line ends.
-		case needsEscape(r, n, multiline):
-			if r < 0x80 {
-				fmt.Fprintf(&b, `\x%02x`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04x`, r)
-			}
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func needsEscape(r rune, n int, multiline bool) bool {
-	switch {
-	case r == utf8.RuneError && n <= 1:
-		return true
-	case r == '\n' || r == '\t':
-		return !multiline
-	case r == '\r':
-		return true
-	case r < 0x20, r == 0x7F, r >= 0x80 && r < 0xA0:
-		return true
-	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
-		return true
-	}
-	return false
-}
+func neutralText(s string) string { return display.Text(s) }
 
 // marked returns a snippet as HTML with its highlighted byte ranges in
 // <mark>, everything escaped and neutralised.
