@@ -280,23 +280,9 @@ func (s *server) apiLoadNum(w http.ResponseWriter, r *http.Request, arg string) 
 }
 
 func (s *server) apiDocByID(w http.ResponseWriter, r *http.Request, p map[string]string) {
-	id := strings.ToLower(p["id"])
-	if !docIDRE.MatchString(id) {
-		s.notFound(w, r, "a document id is 32 hexadecimal digits")
-		return
+	if d, ok := s.docByID(w, r, p["id"]); ok {
+		s.writeAPIDoc(w, r, d)
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
-	defer cancel()
-	d, err := s.store.Doc(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		s.notFound(w, r, "no document with this id")
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	s.writeAPIDoc(w, r, d)
 }
 
 func (s *server) writeAPIDoc(w http.ResponseWriter, r *http.Request, d *meta.Document) {

@@ -638,25 +638,33 @@ func (s *server) threadPage(w http.ResponseWriter, r *http.Request) {
 
 var docIDRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
-// idRedirect sends a document id to the document's numbered page.
-func (s *server) idRedirect(w http.ResponseWriter, r *http.Request) {
-	id := strings.ToLower(r.PathValue("id"))
+// docByID finds the document with id (any case), answering 404 for a
+// malformed or unknown id; ok is false when it has answered.
+func (s *server) docByID(w http.ResponseWriter, r *http.Request, id string) (d *meta.Document, ok bool) {
+	id = strings.ToLower(id)
 	if !docIDRE.MatchString(id) {
 		s.notFound(w, r, "A document id is 32 hexadecimal digits.")
-		return
+		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
 	defer cancel()
 	d, err := s.store.Doc(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		s.notFound(w, r, "There is no document with this id.")
-		return
+		return nil, false
 	}
 	if err != nil {
 		s.internal(w, r, err)
-		return
+		return nil, false
 	}
-	http.Redirect(w, r, fmt.Sprintf("/doc/%d", d.Num), http.StatusFound)
+	return d, true
+}
+
+// idRedirect sends a document id to the document's numbered page.
+func (s *server) idRedirect(w http.ResponseWriter, r *http.Request) {
+	if d, ok := s.docByID(w, r, r.PathValue("id")); ok {
+		http.Redirect(w, r, fmt.Sprintf("/doc/%d", d.Num), http.StatusFound)
+	}
 }
 
 // sha256Base64 re-encodes a hex SHA-256 in base64, for Repr-Digest.
