@@ -10,7 +10,12 @@ package sqlite
 //	3: docs.lang, author, editor, people (folded author and editor, for
 //	   author:), flags, ocr, encrypted. Documents ingested before keep
 //	   them empty until "dossier reindex".
-const FormatVersion = 3
+//	4: watch, mentions, entities, addresses (people: watchlists, where each
+//	   watched name and each pattern entity was found, email header
+//	   addresses for correspondents); releases, release_docs, publications
+//	   (publishing). Filled for documents ingested before by "dossier watch
+//	   apply --entities".
+const FormatVersion = 4
 
 // upgrades[n] brings a format n database to format n+1, before schema
 // (all CREATE ... IF NOT EXISTS) runs again.
@@ -19,7 +24,12 @@ var upgrades = map[int]string{
 	2: `ALTER TABLE docs ADD COLUMN lang TEXT; ALTER TABLE docs ADD COLUMN author TEXT; ALTER TABLE docs ADD COLUMN editor TEXT;
 ALTER TABLE docs ADD COLUMN people TEXT; ALTER TABLE docs ADD COLUMN flags TEXT;
 ALTER TABLE docs ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0; ALTER TABLE docs ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;`,
+	3: `SELECT 1;`, // format 4 only adds tables, created by the schemas
 }
+
+// schemas are run, in order, when a database is created or upgraded; every
+// statement in them is CREATE ... IF NOT EXISTS.
+var schemas = []string{schema, peopleSchema, publishSchema}
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

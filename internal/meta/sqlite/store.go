@@ -100,7 +100,7 @@ func (s *Store) init(ctx context.Context) error {
 		return fmt.Errorf("create database: %w", err)
 	}
 	defer tx.Rollback()
-	for _, ddl := range []string{schema, ftsSchema} {
+	for _, ddl := range append(schemas[:len(schemas):len(schemas)], ftsSchema) {
 		if _, err := tx.ExecContext(ctx, ddl); err != nil {
 			return fmt.Errorf("create database: %w", err)
 		}
@@ -125,8 +125,10 @@ func (s *Store) upgrade(ctx context.Context, from int) error {
 			return fmt.Errorf("upgrade database from format %d: %w", v, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, schema); err != nil {
-		return fmt.Errorf("upgrade database: %w", err)
+	for _, ddl := range schemas {
+		if _, err := tx.ExecContext(ctx, ddl); err != nil {
+			return fmt.Errorf("upgrade database: %w", err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'format'`, strconv.Itoa(FormatVersion)); err != nil {
 		return fmt.Errorf("upgrade database: %w", err)

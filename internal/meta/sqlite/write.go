@@ -15,7 +15,9 @@ import (
 // Commit records a batch in one transaction. It returns, for each entry,
 // whether it was written (false: a document with that id was already
 // recorded by an earlier, interrupted run, and nothing changed). Numbers of
-// newly written documents are filled in.
+// newly written documents are filled in, unless the entry's document
+// already has one (Num != 0): then that number is kept, which is how a
+// copy of an archive (the public projection) keeps permanent numbers.
 func (s *Store) Commit(ctx context.Context, b *meta.Batch) ([]bool, error) {
 	s.codec()
 	tx, err := s.w.BeginTx(ctx, nil)
@@ -32,6 +34,15 @@ ON CONFLICT(id) DO NOTHING`)
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	defer ins.Close()
+	insNum, err := tx.PrepareContext(ctx, `INSERT INTO docs (id, parent_id, path, sha256, size, collection, kind, mime,
+filename, status, reason, duplicate_of, depth, message_id, thread_id, thread_root, subject, sender, sender_name, date, tz,
+has_attachments, meta, ingested_at, dkim, lang, author, editor, people, flags, ocr, encrypted, num)
+VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	defer insNum.Close()
 	blobIns, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO blobs (sha256, size, canonical) VALUES (?,?,?)`)
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
@@ -80,14 +91,20 @@ people=?, flags=?, ocr=?, encrypted=? WHERE num = ?`, append(args[1:], num)...);
 			}
 		}
 		if !e.Replace {
-			res, err := ins.ExecContext(ctx, args...)
+			stmt, fixed := ins, d.Num != 0
+			if fixed {
+				stmt, args = insNum, append(args, d.Num)
+			}
+			res, err := stmt.ExecContext(ctx, args...)
 			if err != nil {
 				return nil, fmt.Errorf("commit: insert %s: %w", d.ID, err)
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				continue
 			}
-			d.Num, _ = res.LastInsertId()
+			if !fixed {
+				d.Num, _ = res.LastInsertId()
+			}
 		}
 		written[i] = true
 		if d.SHA256 != "" {
