@@ -134,6 +134,9 @@ type Entry struct {
 	// Replace rewrites an existing row with the same id (retrying a failed
 	// item, reindexing), keeping its permanent number.
 	Replace bool
+	// Mentions, when not nil, replaces what people analysis recorded for
+	// the document.
+	Mentions *Mentions
 }
 
 // Batch is a set of changes committed atomically.
@@ -228,4 +231,55 @@ type Hit struct {
 type FacetCount struct {
 	Value string `json:"value"`
 	Count int    `json:"count"`
+}
+
+// Mentions is what people analysis found in one document: watched people
+// and organisations, pattern entities and, for a message, the addresses in
+// its headers. Entry.Mentions replaces whatever was recorded before for
+// the document.
+type Mentions struct {
+	Names     []NameMention `json:"names,omitempty"`
+	Entities  []EntityCount `json:"entities,omitempty"`
+	Addresses []Address     `json:"addresses,omitempty"`
+}
+
+// NameMention is how often one alias of a watched entity occurs in one
+// field of a document. Excluded counts occurrences dropped because they
+// fall inside one of the entity's exclusions (not counted as mentions, kept
+// so counts can be explained). Spans are the first occurrences' byte
+// ranges in the field.
+type NameMention struct {
+	Entity   int64    `json:"entity"` // watch id
+	Field    string   `json:"field"`  // subject, body, filename, from, to, cc, bcc, reply_to
+	Alias    string   `json:"alias"`
+	Count    int      `json:"count"`
+	Excluded int      `json:"excluded,omitempty"`
+	Spans    [][2]int `json:"spans,omitempty"`
+}
+
+// EntityCount is a pattern entity (kind email, phone, iban, url, domain)
+// with its normalised value and number of occurrences in a document.
+type EntityCount struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Address is one address in a message header.
+type Address struct {
+	Role    string `json:"role"` // from, to, cc, bcc
+	Address string `json:"address"`
+	Name    string `json:"name,omitempty"`
+}
+
+// WatchEntry is a watched person or organisation as the store keeps it:
+// a stable id and the watchlist entry as JSON (package people's Entity).
+type WatchEntry struct {
+	ID     int64           `json:"id"`
+	Name   string          `json:"name"`
+	Kind   string          `json:"kind"`
+	Keys   []string        `json:"-"` // folded name and aliases, for person:
+	Entity json.RawMessage `json:"entity"`
+	Added  time.Time       `json:"added"`
+	Folded string          `json:"-"`
 }

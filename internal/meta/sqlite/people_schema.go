@@ -11,6 +11,7 @@ CREATE TABLE IF NOT EXISTS watch (
   name TEXT NOT NULL,
   folded TEXT NOT NULL UNIQUE,
   kind TEXT NOT NULL DEFAULT 'person',
+  keys TEXT NOT NULL DEFAULT '', -- folded name and aliases, "| name | alias |", for person:
   entity TEXT NOT NULL, -- JSON: the whole watchlist entry
   added INTEGER NOT NULL
 );

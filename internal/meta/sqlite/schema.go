@@ -10,7 +10,7 @@ package sqlite
 //	3: docs.lang, author, editor, people (folded author and editor, for
 //	   author:), flags, ocr, encrypted. Documents ingested before keep
 //	   them empty until "dossier reindex".
-//	4: watch, mentions, entities, addresses (people: watchlists, where each
+//	4: docs.persons; watch, mentions, entities, addresses (people: watchlists, where each
 //	   watched name and each pattern entity was found, email header
 //	   addresses for correspondents); releases, release_docs, publications
 //	   (publishing). Filled for documents ingested before by "dossier watch
@@ -24,7 +24,7 @@ var upgrades = map[int]string{
 	2: `ALTER TABLE docs ADD COLUMN lang TEXT; ALTER TABLE docs ADD COLUMN author TEXT; ALTER TABLE docs ADD COLUMN editor TEXT;
 ALTER TABLE docs ADD COLUMN people TEXT; ALTER TABLE docs ADD COLUMN flags TEXT;
 ALTER TABLE docs ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0; ALTER TABLE docs ADD COLUMN encrypted INTEGER NOT NULL DEFAULT 0;`,
-	3: `SELECT 1;`, // format 4 only adds tables, created by the schemas
+	3: `ALTER TABLE docs ADD COLUMN persons TEXT;`,
 }
 
 // schemas are run, in order, when a database is created or upgraded; every
@@ -69,7 +69,8 @@ CREATE TABLE IF NOT EXISTS docs (
   people TEXT, -- author and editor, folded, space-separated words: what author: searches
   flags TEXT, -- anomaly rules, space-separated, with a space at each end (" rule1 rule2 ")
   ocr INTEGER NOT NULL DEFAULT 0,
-  encrypted INTEGER NOT NULL DEFAULT 0
+  encrypted INTEGER NOT NULL DEFAULT 0,
+  persons TEXT -- watched entities mentioned (watch ids, space-separated, a space at each end), for the person facet
 );
 CREATE INDEX IF NOT EXISTS docs_sha256 ON docs(sha256);
 CREATE INDEX IF NOT EXISTS docs_parent ON docs(parent_id);

@@ -53,6 +53,12 @@ ON CONFLICT DO NOTHING`)
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	defer textIns.Close()
+	var mw *mentionWriter
+	defer func() {
+		if mw != nil {
+			mw.close()
+		}
+	}()
 	fts, err := newFTSWriter(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
@@ -119,6 +125,16 @@ people=?, flags=?, ocr=?, encrypted=? WHERE num = ?`, append(args[1:], num)...);
 		}
 		if e.Auth != nil {
 			if err := putAuth(ctx, tx, d.Num, e.Auth, e.Replace); err != nil {
+				return nil, err
+			}
+		}
+		if e.Mentions != nil {
+			if mw == nil {
+				if mw, err = newMentionWriter(ctx, tx); err != nil {
+					return nil, err
+				}
+			}
+			if err := mw.put(ctx, d.Num, e.Mentions, false); err != nil {
 				return nil, err
 			}
 		}
