@@ -42,7 +42,8 @@ Documents of other formats (PDF, office files, archives, Outlook files, images, 
 extracted with their metadata in sandboxed child processes; archives are opened recursively
 (see docs/formats.md).
 Every message's DKIM and ARC signatures are verified offline against the key archive
-('dossier keys') and the verdicts stored.
+('dossier keys') and the verdicts stored. Watched people ('dossier watch') and pattern
+entities (email addresses, phone numbers, IBANs, URLs, domains) are found in every document.
 
 Re-running on the same paths does no repeated work; an interrupted run (even killed) resumes.
 --retry-failed redoes only the input files in which something failed (give the same paths).
@@ -75,7 +76,11 @@ skipped + unchanged.`,
 			}
 			tuneGC()
 			prog := newProgressPrinter(a.stderr, quiet || jsonOut)
-			ing := &ingest.Ingester{Blobs: ar.blobs, Store: ar.meta}
+			pe, _, err := loadPeople(ctx, ar)
+			if err != nil {
+				return err
+			}
+			ing := &ingest.Ingester{Blobs: ar.blobs, Store: ar.meta, People: pe}
 			opts := ingest.Options{
 				Collection: collection, Paths: args, RetryFailed: retryFailed, Workers: workers,
 				Progress: prog.update, Extractors: extractors{noOCR: ocrLang == "none"},

@@ -26,7 +26,11 @@ extraction or analysis. Documents that failed are retried.`,
 			if err := ar.lockIngest(); err != nil {
 				return err
 			}
-			n, err := (&ingest.Ingester{Blobs: ar.blobs, Store: ar.meta}).Reindex(ctx, ar.meta)
+			pe, _, err := loadPeople(ctx, ar)
+			if err != nil {
+				return err
+			}
+			n, err := (&ingest.Ingester{Blobs: ar.blobs, Store: ar.meta, People: pe}).Reindex(ctx, ar.meta)
 			if err != nil {
 				return err
 			}

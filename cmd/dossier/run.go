@@ -53,6 +53,8 @@ The archive is a directory (--archive, or $DOSSIER_ARCHIVE, default ` + defaultA
 		a.reindexCmd(), a.fsckCmd(), a.generateCmd(), a.demoCmd(), a.serveCmd(),
 	)
 	root.AddCommand(a.keysCmd(), a.verifyCmd(), a.metadataCmd())
+	root.AddCommand(a.watchCmd(), a.peopleCmd(), a.personCmd(), a.batchSearchCmd(), a.correspondentsCmd())
+	root.AddCommand(a.logCmd())
 	root.CompletionOptions.DisableDefaultCmd = true
 	err := root.ExecuteContext(ctx)
 	if err == nil {

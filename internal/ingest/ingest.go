@@ -102,6 +102,9 @@ type Summary struct {
 type Ingester struct {
 	Blobs blobstore.Store
 	Store Store
+	// People, if set, finds watched names and pattern entities in every
+	// indexed document.
+	People *People
 
 	open func(path string) (*os.File, error) // os.Open; tests make it fail
 }

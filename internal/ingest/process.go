@@ -88,6 +88,9 @@ func (r *run) prepare(e *meta.Entry) {
 	}
 	e.Index.Date = e.Doc.Date
 	r.ing.Store.PrepareIndex(e.Index)
+	if r.ing.People != nil {
+		e.Mentions = r.ing.People.Analyze(e.Doc, e.Text, false)
+	}
 }
 
 // processInput handles one input file. It returns an error only when the run

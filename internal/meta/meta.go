@@ -243,6 +243,13 @@ type Mentions struct {
 	Addresses []Address     `json:"addresses,omitempty"`
 }
 
+// DocMentions is one document's people analysis, for a store's
+// PutMentions.
+type DocMentions struct {
+	Num      int64
+	Mentions *Mentions
+}
+
 // NameMention is how often one alias of a watched entity occurs in one
 // field of a document. Excluded counts occurrences dropped because they
 // fall inside one of the entity's exclusions (not counted as mentions, kept

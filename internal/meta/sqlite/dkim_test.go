@@ -122,7 +122,7 @@ func TestUpgradeFromFormat1(t *testing.T) {
 		`ALTER TABLE docs DROP COLUMN dkim`, `ALTER TABLE docs DROP COLUMN lang`, `ALTER TABLE docs DROP COLUMN author`,
 		`ALTER TABLE docs DROP COLUMN editor`, `ALTER TABLE docs DROP COLUMN people`, `ALTER TABLE docs DROP COLUMN flags`,
 		`ALTER TABLE docs DROP COLUMN ocr`, `ALTER TABLE docs DROP COLUMN encrypted`, `ALTER TABLE docs DROP COLUMN persons`,
-		`DROP TABLE watch`, `DROP TABLE mentions`, `DROP TABLE entities`, `DROP TABLE addresses`,
+		`DROP TABLE watch`, `DROP TABLE watch_rejected`, `DROP TABLE mentions`, `DROP TABLE entities`, `DROP TABLE addresses`,
 		`DROP TABLE releases`, `DROP TABLE release_docs`, `DROP TABLE publications`,
 		`UPDATE meta SET value = '1' WHERE key = 'format'`} {
 		if _, err := db.Exec(q); err != nil {

@@ -121,17 +121,11 @@ func (s *Store) RemoveWatch(ctx context.Context, folded string) (bool, error) {
 	return true, tx.Commit()
 }
 
-// MentionsOf is a document's people analysis, for PutMentions.
-type MentionsOf struct {
-	Num      int64
-	Mentions *meta.Mentions
-}
-
 // PutMentions replaces what people analysis recorded for documents, in one
 // transaction. With namesOnly, only watched-entity mentions are replaced
 // (entities and addresses are kept): what "watch apply" does after a
 // watchlist change.
-func (s *Store) PutMentions(ctx context.Context, docs []MentionsOf, namesOnly bool) error {
+func (s *Store) PutMentions(ctx context.Context, docs []meta.DocMentions, namesOnly bool) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("mentions: %w", err)
@@ -277,6 +271,34 @@ ORDER BY entity, field, alias`, num)
 			m.Spans = append(m.Spans, [2]int{i, j})
 		}
 		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// RejectSuggestion records a name suggestion the user rejected.
+func (s *Store) RejectSuggestion(ctx context.Context, folded, name string) error {
+	_, err := s.w.ExecContext(ctx, `INSERT OR REPLACE INTO watch_rejected (folded, name, rejected) VALUES (?,?,?)`,
+		folded, name, time.Now().Unix())
+	if err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	return nil
+}
+
+// RejectedSuggestions returns the folded names of rejected suggestions.
+func (s *Store) RejectedSuggestions(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT folded FROM watch_rejected`)
+	if err != nil {
+		return nil, fmt.Errorf("watch: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, fmt.Errorf("watch: %w", err)
+		}
+		out[f] = true
 	}
 	return out, rows.Err()
 }

@@ -16,6 +16,14 @@ CREATE TABLE IF NOT EXISTS watch (
   added INTEGER NOT NULL
 );
 
+-- Name suggestions a user rejected ("dossier watch suggest --reject"), by
+-- folded name: never suggested again.
+CREATE TABLE IF NOT EXISTS watch_rejected (
+  folded TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  rejected INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- Where each watched entity was found: per document, field and alias, the
 -- number of occurrences, those dropped by an exclusion, and the first spans
 -- ("start-end" byte offsets into the field, comma-separated, at most 20).

@@ -93,3 +93,9 @@ func (s *Store) CheckIndex(ctx context.Context) ([]string, error) {
 	}
 	return problems, nil
 }
+
+// SearchNumbers returns the numbers of every indexed document matching a
+// query, in number order. Errors are those of Search.
+func (s *Store) SearchNumbers(ctx context.Context, q string) ([]int64, error) {
+	return sqlfts.Numbers(ctx, s.r, q)
+}

@@ -59,6 +59,10 @@ var fieldKinds = map[string]kind{
 	"author":      kindNames,
 	"lang":        kindKeyword,
 	"flag":        kindKeyword,
+	"person":      kindKeyword,
+	"email":       kindKeyword,
+	"phone":       kindKeyword,
+	"iban":        kindKeyword,
 }
 
 // HasValues are the values of has:.
@@ -74,7 +78,8 @@ var aliases = map[string]string{"mid": "message-id"}
 // lists them. "exact" is a modifier, not a field, and is not included.
 func Fields() []string {
 	return []string{"from", "to", "cc", "bcc", "subject", "body", "filename",
-		"collection", "type", "message-id", "thread", "date", "has", "dkim", "dkim.domain", "author", "lang", "flag"}
+		"collection", "type", "message-id", "thread", "date", "has", "dkim", "dkim.domain", "author", "lang", "flag",
+		"person", "email", "phone", "iban"}
 }
 
 // maxDepth bounds the nesting of parentheses and unary operators.
@@ -493,6 +498,20 @@ func (p *parser) value(ctx context, pos int, v string, phrase bool) Node {
 		return nil
 	case ctx.field == "lang" || ctx.field == "flag":
 		return &Term{Field: ctx.field, Value: strings.ToLower(v)}
+	case ctx.field == "email":
+		v = strings.ToLower(strings.Trim(v, "<> "))
+		if !strings.Contains(v, "@") {
+			p.errorf(pos, "email: expects an address (name@domain)")
+			return nil
+		}
+		return &Term{Field: ctx.field, Value: v, Phrase: phrase}
+	case ctx.field == "iban":
+		v = strings.ToUpper(strings.Join(strings.Fields(v), ""))
+		if len(v) < 15 {
+			p.errorf(pos, "iban: expects an IBAN (FR76 3000 ...)")
+			return nil
+		}
+		return &Term{Field: ctx.field, Value: v, Phrase: phrase}
 	case ctx.field == "dkim.domain":
 		v = strings.TrimSuffix(strings.ToLower(v), ".")
 		if v == "" {

@@ -245,6 +245,19 @@ func (c *compiler) term(t *query.Term) (cond, error) {
 		return cond{where: "d.dkim = ?", args: []any{t.Value}}, nil
 	case "dkim.domain":
 		return cond{where: "d.num IN (SELECT num FROM dkim_domains WHERE domain = ?)", args: []any{t.Value}}, nil
+	case "person":
+		// A watched entity by its name or one of its aliases.
+		key := "| " + foldKey(t.Value) + " |"
+		return cond{where: "d.num IN (SELECT m.num FROM mentions m JOIN watch w ON w.id = m.entity WHERE instr(w.keys, ?) > 0 AND m.count > 0)",
+			args: []any{key}}, nil
+	case "email", "iban":
+		return cond{where: "d.num IN (SELECT num FROM entities WHERE kind = ? AND value = ?)", args: []any{t.Field, t.Value}}, nil
+	case "phone":
+		v, ok := normPhone(t.Value)
+		if !ok {
+			return cond{}, &query.SyntaxError{Msg: fmt.Sprintf("phone: %q is not a valid phone number", t.Value)}
+		}
+		return cond{where: "d.num IN (SELECT num FROM entities WHERE kind = 'phone' AND value = ?)", args: []any{v}}, nil
 	case "filename":
 		if !t.Phrase && strings.ContainsAny(t.Value, "*?") {
 			return cond{where: `d.filename LIKE ? ESCAPE '\'`, args: []any{globToLike(t.Value)}}, nil

@@ -49,6 +49,7 @@ const (
 	FacetFlag          = "flag"           // anomaly rules (a document may count under several)
 	FacetOCR           = "ocr"            // "yes" for documents with OCR text
 	FacetEncrypted     = "encrypted"      // "yes" for encrypted documents
+	FacetPerson        = "person"         // watched people and organisations mentioned (watch names)
 )
 
 // Request is a search.
@@ -230,13 +231,13 @@ func sqlFrom(c cond) (string, []any) {
 
 // facetNames are the facets, in the order facets counts them.
 var facetNames = []string{FacetCollection, FacetType, FacetSender, FacetMonth, FacetHasAttachment, FacetDKIM,
-	FacetLang, FacetAuthor, FacetFlag, FacetOCR, FacetEncrypted}
+	FacetLang, FacetAuthor, FacetFlag, FacetOCR, FacetEncrypted, FacetPerson}
 
 // facets fills res.Total and res.Facets in one pass over the matching
 // documents: their facet columns are read once and counted in Go, which is
 // several times faster than one GROUP BY per facet.
 func facets(ctx context.Context, tx *sql.Tx, from string, args []any, res *Result) error {
-	rows, err := tx.QueryContext(ctx, "SELECT d.collection, d.kind, d.sender, d.date, d.has_attachments, d.dkim, d.lang, d.author, d.flags, d.ocr, d.encrypted "+from, args...)
+	rows, err := tx.QueryContext(ctx, "SELECT d.collection, d.kind, d.sender, d.date, d.has_attachments, d.dkim, d.lang, d.author, d.flags, d.ocr, d.encrypted, d.persons "+from, args...)
 	if err != nil {
 		return fmt.Errorf("search: facets: %w", err)
 	}
@@ -249,7 +250,7 @@ func facets(ctx context.Context, tx *sql.Tx, from string, args []any, res *Resul
 		collection, kind string
 		sender, verdict  sql.NullString
 		lang, author     sql.NullString
-		flags            sql.NullString
+		flags, persons   sql.NullString
 		ocr, encrypted   int
 		date             sql.NullInt64
 		hasAtt           int
@@ -258,7 +259,7 @@ func facets(ctx context.Context, tx *sql.Tx, from string, args []any, res *Resul
 		total            int
 	)
 	for rows.Next() {
-		if err := rows.Scan(&collection, &kind, &sender, &date, &hasAtt, &verdict, &lang, &author, &flags, &ocr, &encrypted); err != nil {
+		if err := rows.Scan(&collection, &kind, &sender, &date, &hasAtt, &verdict, &lang, &author, &flags, &ocr, &encrypted, &persons); err != nil {
 			return fmt.Errorf("search: facets: %w", err)
 		}
 		total++
@@ -299,9 +300,28 @@ func facets(ctx context.Context, tx *sql.Tx, from string, args []any, res *Resul
 		if encrypted != 0 {
 			counts[10]["yes"]++
 		}
+		if persons.String != "" {
+			for _, p := range strings.Fields(persons.String) {
+				counts[11][p]++
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("search: facets: %w", err)
+	}
+	rows.Close()
+	if len(counts[11]) > 0 {
+		names, err := watchNames(ctx, tx)
+		if err != nil {
+			return err
+		}
+		byName := make(map[string]int, len(counts[11]))
+		for id, c := range counts[11] {
+			if n, ok := names[id]; ok {
+				byName[n] += c
+			}
+		}
+		counts[11] = byName
 	}
 	res.Total = total
 	res.Facets = make(map[string][]FacetCount, len(facetNames))
@@ -319,4 +339,51 @@ func facets(ctx context.Context, tx *sql.Tx, from string, args []any, res *Resul
 		res.Facets[name] = list[:min(len(list), FacetLimit)]
 	}
 	return nil
+}
+
+// watchNames maps watch ids (as written in docs.persons) to names.
+func watchNames(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM watch`)
+	if err != nil {
+		return nil, fmt.Errorf("search: facets: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("search: facets: %w", err)
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// Numbers returns the numbers of every indexed document matching a query,
+// in number order: the whole result set, for counts and exports that need
+// every id (batch search, releases), without ranking or snippets.
+func Numbers(ctx context.Context, db *sql.DB, q string) ([]int64, error) {
+	n, err := query.Parse(q)
+	if err != nil {
+		return nil, fmt.Errorf("search: parse: %w", err)
+	}
+	c, _, err := compile(n)
+	if err != nil {
+		return nil, fmt.Errorf("search: compile: %w", err)
+	}
+	from, args := sqlFrom(c)
+	rows, err := db.QueryContext(ctx, "SELECT d.num "+from+" ORDER BY d.num", args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: query: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var num int64
+		if err := rows.Scan(&num); err != nil {
+			return nil, fmt.Errorf("search: query: %w", err)
+		}
+		out = append(out, num)
+	}
+	return out, rows.Err()
 }

@@ -35,9 +35,13 @@ const docsDDL = `CREATE TABLE docs (
   has_attachments INTEGER NOT NULL DEFAULT 0,
   dkim TEXT,
   lang TEXT, author TEXT, editor TEXT, people TEXT, flags TEXT,
-  ocr INTEGER NOT NULL DEFAULT 0, encrypted INTEGER NOT NULL DEFAULT 0
+  ocr INTEGER NOT NULL DEFAULT 0, encrypted INTEGER NOT NULL DEFAULT 0,
+  persons TEXT
 );
-CREATE TABLE dkim_domains (domain TEXT NOT NULL, num INTEGER NOT NULL, PRIMARY KEY (domain, num));`
+CREATE TABLE dkim_domains (domain TEXT NOT NULL, num INTEGER NOT NULL, PRIMARY KEY (domain, num));
+CREATE TABLE watch (id INTEGER PRIMARY KEY, name TEXT NOT NULL, keys TEXT NOT NULL);
+CREATE TABLE mentions (entity INTEGER NOT NULL, num INTEGER NOT NULL, count INTEGER NOT NULL);
+CREATE TABLE entities (kind TEXT NOT NULL, value TEXT NOT NULL, num INTEGER NOT NULL);`
 
 // testDoc is a document for the test database.
 type testDoc struct {
@@ -368,6 +372,7 @@ func TestSearchFacets(t *testing.T) {
 		FacetFlag:          {{"editor-script", 1}, {"incremental-update", 1}},
 		FacetOCR:           {},
 		FacetEncrypted:     {{"yes", 1}},
+		FacetPerson:        {},
 	}
 	if !reflect.DeepEqual(res.Facets, want) {
 		t.Errorf("facets:\n got %v\nwant %v", res.Facets, want)
@@ -539,5 +544,55 @@ func TestDateRangeWithTextIsOneFTSQuery(t *testing.T) {
 	}
 	if got := dateMatch(time.Date(2016, 12, 30, 0, 0, 0, 0, time.UTC), time.Date(2018, 2, 2, 0, 0, 0, 0, time.UTC)); got != "{dates}: (d20161230 OR d20161231 OR y2017 OR m201801 OR d20180201)" {
 		t.Errorf("date tokens: %s", got)
+	}
+}
+
+// person:, email:, phone: and iban: read what people analysis recorded
+// (watch, mentions, entities; docs.persons for the facet).
+func TestPeopleFields(t *testing.T) {
+	db := fixture(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		`INSERT INTO watch (id, name, keys) VALUES (7, 'Jean Dupont', '| jean dupont | jd |'), (8, 'Marie Curie', '| marie curie |')`,
+		`INSERT INTO mentions (entity, num, count) VALUES (7, 1, 2), (8, 1, 1), (7, 2, 0), (8, 3, 1)`,
+		`UPDATE docs SET persons = ' 7 8 ' WHERE num = 1`,
+		`UPDATE docs SET persons = ' 8 ' WHERE num = 3`,
+		`INSERT INTO entities (kind, value, num) VALUES ('email', 'jean.dupont@sg.fr', 1), ('phone', '+33142928100', 2),
+			('iban', 'FR1420041010050500013M02606', 3)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, want := range map[string][]int64{
+		`person:"Jean Dupont"`:                     {1}, // doc 2 has only excluded occurrences (count 0)
+		`person:"JEAN   DUPONT"`:                   {1},
+		`person:JD`:                                {1},
+		`person:"Marie Curie"`:                     {1, 3},
+		`person:"Marie Curie" collection:enron`:    {3},
+		`person:nobody`:                            nil,
+		`email:Jean.Dupont@SG.fr`:                  {1},
+		`phone:"01 42 92 81 00"`:                   {2},
+		`phone:+33142928100`:                       {2},
+		`iban:"FR14 2004 1010 0505 0001 3M02 606"`: {3},
+	} {
+		got, err := Numbers(ctx, db, q)
+		if err != nil {
+			t.Errorf("%s: %v", q, err)
+			continue
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got %v, want %v", q, got, want)
+		}
+	}
+	if _, err := Numbers(ctx, db, `phone:12`); err == nil {
+		t.Errorf("an invalid phone number was accepted")
+	}
+	res, err := Search(ctx, db, Request{Query: `person:"marie curie" OR person:jd`, Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []FacetCount{{"Marie Curie", 2}, {"Jean Dupont", 1}}; !reflect.DeepEqual(res.Facets[FacetPerson], want) {
+		t.Errorf("person facet: %v, want %v", res.Facets[FacetPerson], want)
 	}
 }
