@@ -281,4 +281,3 @@ func messageText(raw []byte) string {
 	b.Write(bb)
 	return b.String()
 }
-

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -54,6 +55,8 @@ func (s *server) newAPI() *apiRouter {
 		{http.MethodGet, "/api/v1/collections", s.apiCollections},
 		{http.MethodGet, "/api/v1/thread/{id}", s.apiThread},
 		{http.MethodGet, "/api/v1/stats", s.apiStats},
+		{http.MethodGet, "/api/v1/people", s.apiPeople},
+		{http.MethodGet, "/api/v1/people/{name}", s.apiPerson},
 		{http.MethodGet, "/api/v1/openapi.json", s.apiOpenAPI},
 	}}
 }
@@ -69,7 +72,9 @@ func APIRoutes() []string {
 }
 
 func (a *apiRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	segs := strings.Split(r.URL.Path, "/")
+	// Segments are split on the escaped path, so a parameter may hold an
+	// escaped slash (a person's name); matchPath unescapes the values.
+	segs := strings.Split(r.URL.EscapedPath(), "/")
 	var best *apiRoute
 	var params map[string]string
 	bestLit := -1
@@ -92,8 +97,9 @@ func (a *apiRouter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	best.handle(w, r, params)
 }
 
-// matchPath matches path segments against a route pattern with {name}
-// segments; it returns the values and the number of literal segments.
+// matchPath matches escaped path segments against a route pattern with
+// {name} segments; it returns the values, unescaped, and the number of
+// literal segments.
 func matchPath(pattern string, segs []string) (map[string]string, int, bool) {
 	ps := strings.Split(pattern, "/")
 	if len(ps) != len(segs) {
@@ -106,10 +112,14 @@ func matchPath(pattern string, segs []string) (map[string]string, int, bool) {
 			if segs[i] == "" {
 				return nil, 0, false
 			}
+			v, err := url.PathUnescape(segs[i])
+			if err != nil {
+				return nil, 0, false
+			}
 			if params == nil {
 				params = map[string]string{}
 			}
-			params[p[1:len(p)-1]] = segs[i]
+			params[p[1:len(p)-1]] = v
 			continue
 		}
 		if p != segs[i] {

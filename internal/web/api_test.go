@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"reflect"
 	"slices"
@@ -256,7 +257,7 @@ func TestOpenAPI(t *testing.T) {
 	}
 
 	email := docByMID(t, "hostile-2@evil.example")
-	values := map[string]string{"number": fmt.Sprint(email.Num), "id": email.ID}
+	values := map[string]string{"number": fmt.Sprint(email.Num), "id": email.ID, "name": url.PathEscape(fillonName)}
 	thread := docByMID(t, "thread-root@example.org").ThreadID
 	for path, ops := range doc.Paths {
 		for method, op := range ops {
@@ -300,7 +301,7 @@ func TestOpenAPI(t *testing.T) {
 			}
 			// a path parameter that names nothing is a documented 404
 			if strings.Contains(path, "{") {
-				bad := strings.NewReplacer("{number}", "999999999", "{id}", strings.Repeat("0", 32)).Replace(path)
+				bad := strings.NewReplacer("{number}", "999999999", "{id}", strings.Repeat("0", 32), "{name}", "Nobody").Replace(path)
 				resp, b := get(t, bad)
 				if _, ok := op.Responses["404"]; !ok || resp.StatusCode != http.StatusNotFound {
 					t.Errorf("%s: status %d, want a documented 404", bad, resp.StatusCode)

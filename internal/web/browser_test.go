@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -233,6 +234,7 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("Detectors", func(t *testing.T) { testDetectors(t, s) })
 	t.Run("Search", func(t *testing.T) { testBrowserSearch(t, s, bf) })
+	t.Run("People", func(t *testing.T) { testBrowserPeople(t, s, bf) })
 	t.Run("XSSCanary", func(t *testing.T) { testXSSCanary(t, s, bf) })
 	t.Run("NoRemoteRequests", func(t *testing.T) { testNoRemoteRequests(t, s, bf) })
 	t.Run("PhoneWidth", func(t *testing.T) { testPhoneWidth(t, s, bf) })
@@ -454,7 +456,9 @@ func testXSSCanary(t *testing.T, s *browserSession, bf *browserFixture) {
 	docs := bf.hostileDocs(t)
 	pages := []string{"/", "/collection/hostile", "/collection/canary", "/search?q=xsscanary", "/search?q=dossiercanary",
 		"/search?q=htmlcanary", "/search?q=htmlcanarytwo", "/search?q=rtlcanary", "/search?q=collection:canary",
-		"/search?q=" + q("filename:*.pdf"), "/search?q=dkim:failed", "/search?sort=date&q=collection:hostile"}
+		"/search?q=" + q("filename:*.pdf"), "/search?q=dkim:failed", "/search?sort=date&q=collection:hostile",
+		"/people", fillonPath(), "/person/" + url.PathEscape(canaryAlias), "/search?q=" + q(`person:"`+fillonName+`"`),
+		"/api/v1/people", "/api/v1/people/" + url.PathEscape(fillonName)}
 	threads := map[string]bool{}
 	for _, d := range docs {
 		pages = append(pages, fmt.Sprintf("/doc/%d", d.Num), "/sha256/"+d.SHA256, fmt.Sprintf("/api/v1/doc/%d", d.Num))
@@ -569,6 +573,8 @@ func testPhoneWidth(t *testing.T, s *browserSession, bf *browserFixture) {
 		{fmt.Sprintf("/doc/%d", rtl.Num), ""},
 		{"/thread/" + reply.ThreadID, ""},
 		{"/help/search", ""},
+		{"/people", "phone-people"},
+		{fillonPath(), "phone-person"},
 	}
 	for _, p := range pages {
 		b.open(bf.url, p.path, "main")
@@ -691,5 +697,82 @@ func testKeyboard(t *testing.T, s *browserSession, bf *browserFixture) {
 	if unlabelled := jsEval[[]string](b, `[...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
   .filter(e => e.labels.length === 0 && !e.getAttribute("aria-label")).map(e => e.outerHTML)`); len(unlabelled) > 0 {
 		t.Errorf("form fields without a label: %q", unlabelled)
+	}
+}
+
+// testBrowserPeople walks from the people list to a person's dossier and
+// checks what a reader sees there: the number of documents, and a
+// timeline whose bars are drawn to scale (by the style sheet alone).
+func testBrowserPeople(t *testing.T, s *browserSession, bf *browserFixture) {
+	wf := bf.watch
+	b := s.tab(t)
+	b.open(bf.url, "/", "#q")
+	b.do("open the people page",
+		chromedp.Click(chromedp.CSS(`nav.links a[href="/people"]`)),
+		chromedp.WaitVisible(chromedp.CSS("table.people")),
+	)
+	b.screenshot("people")
+	b.do("open Fillon's dossier",
+		chromedp.Click(chromedp.CSS(`table.people a.name[href="`+fillonPath()+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS("figure.timeline")),
+	)
+	if got := b.path(); got != fillonPath() {
+		t.Errorf("the link opened %s, want %s", got, fillonPath())
+	}
+	if h1 := b.text("main h1"); h1 != fillonName {
+		t.Errorf("heading %q", h1)
+	}
+	want := len(wf.nums(wf.fillonDocs))
+	if n := strings.TrimSpace(b.text("#documents")); n != fmt.Sprint(want) {
+		t.Errorf("documents shown: %q, want %d", n, want)
+	}
+	if n := len(jsEval[[]string](b, `[...document.querySelectorAll("ol.hits > li")].map(e => e.id)`)); n != want {
+		t.Errorf("%d documents listed, want %d", n, want)
+	}
+	// The bars as laid out: one per month, heights proportional to the
+	// counts (to the 5% steps of the style sheet), the tallest filling
+	// the chart, all inside it.
+	type bar struct {
+		Label         string
+		Height, Chart float64
+		Bottom, Base  float64
+	}
+	bars := jsEval[[]bar](b, `[...document.querySelectorAll("figure.timeline ol.bars li")].map(li => {
+  const col = li.getBoundingClientRect(), r = li.querySelector(".bar").getBoundingClientRect();
+  return {Label: li.textContent.trim(), Height: r.height, Chart: col.height, Bottom: r.bottom, Base: col.bottom};
+})`)
+	months := wf.months(wf.fillonDocs)
+	var peak int64
+	for _, m := range []string{"2016-11", "2016-12", "2017-01"} {
+		peak = max(peak, months[m])
+	}
+	if len(bars) != 3 {
+		t.Fatalf("timeline bars: %+v, want 3 months", bars)
+	}
+	for i, m := range []string{"2016-11", "2016-12", "2017-01"} {
+		br := bars[i]
+		if !strings.HasPrefix(br.Label, m+": ") {
+			t.Errorf("bar %d is %q, want %s", i, br.Label, m)
+		}
+		if br.Chart < 100 {
+			t.Errorf("bar %s: the chart is only %.1f px high", m, br.Chart)
+		}
+		wantH := br.Chart * float64(1+months[m]*19/peak) / 20
+		if br.Height < wantH-2 || br.Height > wantH+2 || br.Height <= 0 {
+			t.Errorf("bar %s: %.1f px high, want %.1f (of %.1f)", m, br.Height, wantH, br.Chart)
+		}
+		if br.Bottom > br.Base+1 || br.Bottom < br.Base-1 {
+			t.Errorf("bar %s does not stand on the axis: bottom %.1f, axis %.1f", m, br.Bottom, br.Base)
+		}
+	}
+	b.screenshot("person")
+
+	// A co-mentioned person's link leads to their dossier.
+	b.do("open Le Pen's dossier",
+		chromedp.Click(chromedp.CSS(`ul.mentioned-with a`)),
+		chromedp.WaitVisible(chromedp.CSS("#documents")),
+	)
+	if n := strings.TrimSpace(b.text("#documents")); n != fmt.Sprint(len(wf.nums(wf.lepenDocs))) {
+		t.Errorf("Le Pen's documents: %q, want %d", n, len(wf.nums(wf.lepenDocs)))
 	}
 }

@@ -38,6 +38,9 @@ type fixture struct {
 	hostile string            // directory of hostile messages
 	files   map[string][]byte // hostile file name -> bytes written
 	srv     *httptest.Server
+	// the watchlist (people_test.go): two watched people and their
+	// recorded mentions
+	watch *watchFixture
 }
 
 var fx *fixture
@@ -98,6 +101,21 @@ func newFixture(dir string) (*fixture, error) {
 	}
 	if _, err := f.ing.Run(ctx, ingest.Options{Collection: "hostile", Paths: []string{f.hostile}}); err != nil {
 		return nil, err
+	}
+	pdir := filepath.Join(dir, "people")
+	if err := os.MkdirAll(pdir, 0o755); err != nil {
+		return nil, err
+	}
+	for name, body := range peopleMessages() {
+		if err := os.WriteFile(filepath.Join(pdir, name), []byte(strings.ReplaceAll(body, "\n", "\r\n")), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := f.ing.Run(ctx, ingest.Options{Collection: "people", Paths: []string{pdir}}); err != nil {
+		return nil, err
+	}
+	if f.watch, err = addWatchlist(ctx, f.store); err != nil {
+		return nil, fmt.Errorf("watchlist: %w", err)
 	}
 	h, err := web.New(web.Config{Store: websqlite.New(f.store), Blobs: f.blobs})
 	if err != nil {

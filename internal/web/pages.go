@@ -99,6 +99,9 @@ type hitView struct {
 	Filename   string
 	ParentID   string
 	InMessage  bool
+	// Found says where a watched person was found in the document (on
+	// their page).
+	Found string
 }
 
 type facetView struct {
@@ -111,12 +114,14 @@ type facetValue struct {
 	Count    int
 	URL      string
 	Selected bool // already part of the query
+	// Page is the value's own page (a watched person's), "" if none.
+	Page string
 }
 
 var facetOrder = []struct{ key, label string }{
 	{"collection", "Collection"}, {"type", "Type"}, {"sender", "Sender"}, {"month", "Month"}, {"has_attachment", "Attachments"},
 	{"dkim", "Authenticity"}, {"lang", "Language"}, {"author", "Author"}, {"flag", "Anomaly (needs review)"},
-	{"ocr", "OCR"}, {"encrypted", "Encrypted"},
+	{"ocr", "OCR"}, {"encrypted", "Encrypted"}, {"person", "Person"},
 }
 
 var monthRE = regexp.MustCompile(`^\d{4}-\d{2}$`)
@@ -151,6 +156,8 @@ func facetTerm(facet, value string) string {
 		return fieldTerm("author", value)
 	case "flag":
 		return fieldTerm("flag", value)
+	case "person":
+		return fieldTerm("person", value)
 	case "ocr":
 		if value == "yes" {
 			return "has:ocr"
@@ -300,8 +307,12 @@ func (s *server) runSearch(r *http.Request, sp *searchPage, q, sortBy string, pa
 					continue
 				}
 				nq := narrow(q, term)
-				fv.Values = append(fv.Values, facetValue{Label: facetLabel(f.key, v.Value), Count: v.Count,
-					URL: searchURL(nq, sortBy, 1), Selected: nq == q})
+				val := facetValue{Label: facetLabel(f.key, v.Value), Count: v.Count,
+					URL: searchURL(nq, sortBy, 1), Selected: nq == q}
+				if f.key == "person" && s.people != nil {
+					val.Page = personHref(v.Value)
+				}
+				fv.Values = append(fv.Values, val)
 			}
 			sp.Facets = append(sp.Facets, fv)
 		}

@@ -22,7 +22,7 @@ var staticFS embed.FS
 
 // pageNames are the page templates; each defines "content" and is
 // rendered inside "layout".
-var pageNames = []string{"home", "search", "help", "doc", "list", "thread", "error", "login"}
+var pageNames = []string{"home", "search", "help", "doc", "list", "thread", "error", "login", "people", "person"}
 
 type templates struct {
 	pages map[string]*template.Template
@@ -73,6 +73,7 @@ type page struct {
 	Sort     string
 	OG       *openGraph
 	LoggedIn bool // access token in use: offer to log out
+	People   bool // the store keeps a watchlist: link to the people pages
 	HideBar  bool // the page has its own search box
 	Data     any
 }
@@ -86,6 +87,7 @@ type openGraph struct {
 func (s *server) render(w http.ResponseWriter, r *http.Request, code int, name string, p *page) {
 	p.Site = s.cfg.Name
 	p.LoggedIn = s.session != ""
+	p.People = s.people != nil
 	var buf bytes.Buffer
 	if err := s.tmpl.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		s.log.Error("web: render", "page", name, "path", r.URL.Path, "err", err)

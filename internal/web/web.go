@@ -11,6 +11,16 @@
 // lives under /api/v1/ and is described by the OpenAPI document served at
 // /api/v1/openapi.json. docs/web.md lists every route.
 //
+// # People
+//
+// When the store is also a [PeopleStore] (it keeps a watchlist), /people
+// lists every watched person and organisation with the number of
+// documents that mention them, and /person/{name} is one's dossier: the
+// counts and how they are made, a timeline, who else is mentioned with
+// them, their correspondents, the documents with the places they were
+// found, and a CSV export of every one. Without it those addresses are
+// 404.
+//
 // # Safety
 //
 // Everything shown comes from a leak and is treated as hostile: output is
@@ -132,10 +142,12 @@ const MinTokenLen = 16
 type server struct {
 	cfg   Config
 	store Store
-	blobs blobstore.Fetcher
-	log   *slog.Logger
-	tmpl  *templates
-	api   *apiRouter
+	// people is the store as a PeopleStore, nil if it is not one.
+	people PeopleStore
+	blobs  blobstore.Fetcher
+	log    *slog.Logger
+	tmpl   *templates
+	api    *apiRouter
 	// session is the login cookie's expected value (an HMAC of the
 	// token); empty without a token.
 	session string
@@ -157,6 +169,7 @@ func New(cfg Config) (http.Handler, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.people, _ = cfg.Store.(PeopleStore)
 	if cfg.Token != "" {
 		s.session = sessionValue(cfg.Token)
 	}
@@ -185,6 +198,9 @@ func (s *server) handler() http.Handler {
 	page("/collection/{name}", s.collectionPage)
 	page("/thread/{id}", s.threadPage)
 	page("/id/{id}", s.idRedirect)
+	page("/people", s.peoplePage)
+	page("/person/{name}", s.personPage)
+	page("/person/{name}/documents.csv", s.personCSV)
 	page("/static/{file}", s.static)
 	mux.Handle("/login", s.methods(http.HandlerFunc(s.login), http.MethodGet, http.MethodHead, http.MethodPost))
 	mux.Handle("/logout", s.methods(http.HandlerFunc(s.logout), http.MethodPost))
