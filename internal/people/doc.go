@@ -28,8 +28,8 @@
 // among name, kind, aliases, emails, phones, exclude and notes; only name
 // is required. Multi-valued cells separate values with '|'
 // ("Le Pen|MLP"). The separator is ',' or, when the header holds more ';'
-// than ',', ';' (spreadsheets in French locales). Lines starting with '#'
-// are comments. CSV has no region: phones without +CC are read as French.
+// than ',', ';' (spreadsheets in French locales). A byte order mark is
+// skipped. CSV has no region: phones without +CC are read as French.
 //
 // When read, a watchlist is validated (see [Watchlist.Validate]): a name
 // must not be empty and two entities must not share a name once folded;

@@ -305,6 +305,9 @@ func urlStop(c byte) bool {
 	return c <= ' ' || c == '<' || c == '>' || c == '"' || c == '\'' || c == '`' || c == 0x7f
 }
 
+// maxURL bounds the length of a URL, and so the work per URL.
+const maxURL = 4096
+
 // scanURLs calls fn with each URL of b and its host.
 func scanURLs(b []byte, fn func(start, end, hostStart, hostEnd int)) {
 	for i := 0; i < len(b); i++ {
@@ -326,41 +329,49 @@ func scanURLs(b []byte, fn func(start, end, hostStart, hostEnd int)) {
 		if wordBefore(b, i) || (i > 0 && strings.IndexByte("@.-_/:", b[i-1]) >= 0) {
 			continue
 		}
-		end := host
-		for end < len(b) && !urlStop(b[end]) {
-			end++
-		}
-		end = trimURL(b, host, end)
+		// The host first, so that a false start costs little.
 		he := host
-		for he < end && strings.IndexByte("/?#:", b[he]) < 0 {
+		for he < len(b) && he-host < 320 && !urlStop(b[he]) && strings.IndexByte("/?#:", b[he]) < 0 {
 			he++
 		}
 		// userinfo@host
 		if at := lastIndexByte(b[host:he], '@'); at >= 0 {
 			host += at + 1
 		}
-		for he > host && (b[he-1] == '.' || b[he-1] == '-') {
+		for he > host && !isAlnum(b[he-1]) {
 			he--
 		}
 		if he == host || !validHost(b[host:he]) {
 			continue
 		}
+		end := he
+		for end < len(b) && end-i < maxURL && !urlStop(b[end]) {
+			end++
+		}
+		end = max(trimURL(b, host, end), he)
 		fn(i, end, host, he)
 		i = end - 1
 	}
 }
 
 func lastIndexByte(b []byte, c byte) int {
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
+	return bytes.LastIndexByte(b, c)
 }
 
-// trimURL drops trailing punctuation and unbalanced closing brackets.
+// trimURL drops trailing punctuation and unbalanced closing brackets, in
+// time linear in end-start.
 func trimURL(b []byte, start, end int) int {
+	var open, closed [3]int
+	const brackets = "()[]{}"
+	for _, x := range b[start:end] {
+		if k := strings.IndexByte(brackets, x); k >= 0 {
+			if k%2 == 0 {
+				open[k/2]++
+			} else {
+				closed[k/2]++
+			}
+		}
+	}
 	for end > start {
 		c := b[end-1]
 		switch c {
@@ -368,17 +379,9 @@ func trimURL(b []byte, start, end int) int {
 			end--
 			continue
 		case ')', ']', '}':
-			open := map[byte]byte{')': '(', ']': '[', '}': '{'}[c]
-			depth := 0
-			for _, x := range b[start:end] {
-				switch x {
-				case open:
-					depth++
-				case c:
-					depth--
-				}
-			}
-			if depth < 0 {
+			k := strings.IndexByte(brackets, c) / 2
+			if closed[k] > open[k] {
+				closed[k]--
 				end--
 				continue
 			}
@@ -546,7 +549,7 @@ var tlds = func() map[string]bool {
 		bg gr hr si ee lv lt ru ua tr il ae sa qa ma dz tn sn ci cm cd ml ne
 		bf ga mg re nc pf gp mq yt pm wf us ca mx br ar cl pe ve cn hk tw jp
 		kr in pk sg my th vn id ph au nz za ng ke eg lb ir kz gg je im gi cy
-		mt li ad sm va is al ba rs
+		mt li ad sm va is al ba
 	`) {
 		m[t] = true
 	}

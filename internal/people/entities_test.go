@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // found formats the Found of kind in text as "value@text".
@@ -220,5 +221,25 @@ func BenchmarkEntitiesProse(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		Entities(text, EntityOptions{})
+	}
+}
+
+// TestLinearWork runs inputs built to defeat the scanners; a quadratic
+// scan would take minutes on them.
+func TestLinearWork(t *testing.T) {
+	_, m := exampleMatcher(t)
+	const n = 1 << 20
+	for _, unit := range []string{
+		"@", "a@", "a.", "www.-", "http://(", "http://a.b)", "FR14", "FR14 ", "1 ", "+1", "(1",
+		"½", "Le Pen ", "a@b.fr ", "Jean-Marie ", "\u00ad", "e\u0301", ".", "-0", "0.", "0/",
+	} {
+		text := strings.Repeat(unit, n/len(unit))
+		start := time.Now()
+		Entities(text, EntityOptions{})
+		m.Match(text)
+		candidateNames(text, func(int, int) {})
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%q × %d: %v", unit, n/len(unit), d)
+		}
 	}
 }

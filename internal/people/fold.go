@@ -78,6 +78,20 @@ var asciiClass = func() (t [utf8.RuneSelf]uint8) {
 	return t
 }()
 
+// wordLower maps an ASCII letter or digit to its lower case, other ASCII
+// bytes to 0 and non-ASCII bytes to 0x80.
+var wordLower = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = 0x80
+		case asciiClass[c] == clWord:
+			t[c] = asciiLower[c]
+		}
+	}
+	return t
+}()
+
 var asciiLower = func() (t [utf8.RuneSelf]byte) {
 	for c := 0; c < utf8.RuneSelf; c++ {
 		t[c] = byte(c)
@@ -300,35 +314,40 @@ func (t *tokenizer) word() bool {
 			t.k = 0
 			return false
 		}
-		// Word.
+		// Word: ASCII letters and digits are folded as they are scanned.
 		start := i
-		ascii := true
-		for i < len(s) {
-			c := s[i]
-			if c < utf8.RuneSelf {
-				if asciiClass[c] != clWord {
-					break
-				}
-				i++
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if (r == utf8.RuneError && size == 1) || runeClass(r) != clWord {
-				break
-			}
-			ascii = false
-			i += size
-		}
 		t.buf = t.buf[:0]
 		t.ends = t.ends[:0]
 		t.k = 0
-		if ascii {
-			for j := start; j < i; j++ {
-				t.buf = append(t.buf, asciiLower[s[j]])
+		for i < len(s) {
+			l := wordLower[s[i]]
+			if l == 0 || l == 0x80 {
+				break
 			}
-			t.ends = append(t.ends, len(t.buf))
-		} else {
+			t.buf = append(t.buf, l)
+			i++
+		}
+		if i < len(s) && wordLower[s[i]] == 0x80 && isWordRuneAt(s, i) {
+			// Non-ASCII: find the end of the word, then fold it whole.
+			for i < len(s) {
+				c := s[i]
+				if c < utf8.RuneSelf {
+					if asciiClass[c] != clWord {
+						break
+					}
+					i++
+					continue
+				}
+				r, size := utf8.DecodeRuneInString(s[i:])
+				if (r == utf8.RuneError && size == 1) || runeClass(r) != clWord {
+					break
+				}
+				i += size
+			}
+			t.buf = t.buf[:0]
 			t.foldWord(s[start:i])
+		} else if i > start {
+			t.ends = append(t.ends, len(t.buf))
 		}
 		if len(t.ends) == 0 {
 			// A word of ignorable characters only: part of the gap.
@@ -340,6 +359,12 @@ func (t *tokenizer) word() bool {
 		t.soft = !hard && (periods == 0 || (periods == 1 && t.prevSingle))
 		return true
 	}
+}
+
+// isWordRuneAt reports whether the rune at s[i] belongs to a word.
+func isWordRuneAt(s string, i int) bool {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	return !(r == utf8.RuneError && size == 1) && runeClass(r) == clWord
 }
 
 // foldWord folds a word with non-ASCII runes into buf, splitting it where

@@ -106,7 +106,10 @@ type node struct {
 // of the text equal to its own words. Between two words of a match there
 // may be white space (line breaks included), hyphens and apostrophes, a
 // single '.' after a one-letter word ("F. Fillon") and '>' after a line
-// break (quoted mail); any other character stops a multi-word name. A
+// break (quoted mail); any other character stops a multi-word name.
+// Punctuation written inside a watchlist name is ignored the same way as
+// in Fold: "Fillon, François" matches "Fillon François", not "Fillon,
+// François" (FindAddresses handles the "Last, First" of headers). A
 // name therefore never matches part of a word: "Le Pen" is not in
 // "Lepen" nor in "Le Penseur", "Macron" is not in "Macronie".
 //

@@ -27,8 +27,9 @@ type Example struct {
 // SuggesterOptions bound a [Suggester]'s memory.
 type SuggesterOptions struct {
 	// MaxCandidates is the number of distinct names kept; default
-	// 200,000. Beyond it the rarest are forgotten, so counts of names
-	// seen in few documents are lower bounds.
+	// 200,000. Beyond it the names seen in the fewest documents are
+	// forgotten, so the counts of a name that recurs only after many
+	// other names are lower bounds.
 	MaxCandidates int
 	// Examples is the number of examples kept per name; default 3.
 	Examples int
@@ -49,7 +50,6 @@ type Suggester struct {
 	opts  SuggesterOptions
 	mu    sync.Mutex
 	cands map[string]*candidate
-	floor int // candidates seen in at most floor documents were pruned
 }
 
 type candidate struct {
@@ -117,11 +117,14 @@ func (s *Suggester) Add(docID int64, text string) {
 			}
 		}
 	}
-	for len(s.cands) > s.opts.MaxCandidates {
-		s.floor++
-		for key, c := range s.cands {
-			if c.docs <= s.floor {
-				delete(s.cands, key)
+	if len(s.cands) > s.opts.MaxCandidates {
+		// Forget the names seen in the fewest documents, down to three
+		// quarters of the bound so that pruning is rare.
+		for floor := 1; len(s.cands) > s.opts.MaxCandidates*3/4; floor++ {
+			for key, c := range s.cands {
+				if c.docs <= floor {
+					delete(s.cands, key)
+				}
 			}
 		}
 	}

@@ -220,7 +220,6 @@ func parseCSV(data []byte) (*Watchlist, []int, error) {
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		cr.Comma = ';'
 	}
-	cr.Comment = '#'
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, nil, &ParseError{Msg: "empty watchlist: a header row is required"}

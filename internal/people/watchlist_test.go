@@ -90,7 +90,6 @@ func TestRoundTripCSV(t *testing.T) {
 
 func TestParseCSV(t *testing.T) {
 	in := "\uFEFFNotes;Name;Aliases;Phones;Emails\n" +
-		"# a comment\n" +
 		"Candidat;Benoît Hamon; Hamon | B. Hamon ;06 12 34 56 78;B.Hamon@Example.FR\n" +
 		";Front national;FN;;\n"
 	w, err := Parse(strings.NewReader(in), "csv")
