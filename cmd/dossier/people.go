@@ -22,6 +22,19 @@ import (
 	"github.com/newsroom/dossier/internal/search/query"
 )
 
+// warnIncomplete says so when a "watch apply" was interrupted: counts are
+// then too low.
+func (a *app) warnIncomplete(ctx context.Context, ar *archive) error {
+	inc, err := ar.meta.MentionsIncomplete(ctx)
+	if err != nil {
+		return err
+	}
+	if inc {
+		fmt.Fprintln(a.stderr, "warning: a 'dossier watch apply' was interrupted: counts are incomplete until it is run again")
+	}
+	return nil
+}
+
 // personJSON is one watched entity with its counts: the shape of `people
 // --json` (a list) and of `person --json`.
 type personJSON struct {
@@ -73,6 +86,9 @@ exclusion are counted apart, so a count can be explained ('dossier person NAME')
 				return err
 			}
 			defer ar.Close()
+			if err := a.warnIncomplete(ctx, ar); err != nil {
+				return err
+			}
 			entries, err := ar.meta.Watch(ctx)
 			if err != nil {
 				return err
@@ -153,6 +169,9 @@ collection, date, from, subject, where found, occurrences) to FILE ('-': standar
 				return err
 			}
 			defer ar.Close()
+			if err := a.warnIncomplete(ctx, ar); err != nil {
+				return err
+			}
 			e, err := findPerson(ctx, ar, args[0])
 			if err != nil {
 				return err

