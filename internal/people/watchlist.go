@@ -35,20 +35,20 @@ const maxWatchlistSize = 64 << 20
 // Entity is one person or organisation of a watchlist.
 type Entity struct {
 	// Name is the canonical name, unique in its watchlist once folded.
-	Name string `yaml:"name"`
+	Name string `yaml:"name" json:"name"`
 	// Kind is KindPerson (the default) or KindOrganisation.
-	Kind string `yaml:"kind,omitempty"`
+	Kind string `yaml:"kind,omitempty" json:"kind,omitempty"`
 	// Aliases are other names matched like Name, as written.
-	Aliases []string `yaml:"aliases,omitempty,flow"`
+	Aliases []string `yaml:"aliases,omitempty,flow" json:"aliases,omitempty"`
 	// Emails are lower-case addresses.
-	Emails []string `yaml:"emails,omitempty,flow"`
+	Emails []string `yaml:"emails,omitempty,flow" json:"emails,omitempty"`
 	// Phones are E.164 numbers ("+33142928100").
-	Phones []string `yaml:"phones,omitempty,flow"`
+	Phones []string `yaml:"phones,omitempty,flow" json:"phones,omitempty"`
 	// Exclude lists phrases that contain one of the entity's names but
 	// are someone else ("Jean-Marie Le Pen" for Marine Le Pen).
-	Exclude []string `yaml:"exclude,omitempty,flow"`
+	Exclude []string `yaml:"exclude,omitempty,flow" json:"exclude,omitempty"`
 	// Notes is free text for the people reading the results.
-	Notes string `yaml:"notes,omitempty"`
+	Notes string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // Names returns the entity's name followed by its aliases.
