@@ -63,6 +63,13 @@ var funcs = template.FuncMap{
 	"bytes": humanBytes,
 	"num":   thousands,
 	"add":   func(a, b int) int { return a + b },
+	// documents is "1 document", "12 documents".
+	"documents": func(n int64) string {
+		if n == 1 {
+			return "1 document"
+		}
+		return thousands(n) + " documents"
+	},
 }
 
 // page is what the layout needs, around a page's own data.
