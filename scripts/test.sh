@@ -53,5 +53,8 @@ go test -tags "$TAGS" -run '^$' -fuzz '^FuzzVerify$' -fuzztime 15s ./internal/dk
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzZip$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzOOXML$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/office
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMSG$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/msg
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzFind$' -fuzztime 10s -fuzzminimizetime 1x ./internal/people
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzEntities$' -fuzztime 10s -fuzzminimizetime 1x ./internal/people
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzVerify$' -fuzztime 10s -fuzzminimizetime 1x ./internal/tlog
 
 echo "== all tests passed" >&2
