@@ -446,8 +446,12 @@ func (s *Store) SetProjected(ctx context.Context, name string, at time.Time) err
 // Publications lists publications matching f in number order, then
 // release.
 func (s *Store) Publications(ctx context.Context, f publish.PublicationFilter) ([]publish.Publication, error) {
-	q := `SELECT p.release, p.num, p.published_at, p.entry, p.log_index, rd.redacted_sha256, p.withdrawn_at, p.withdraw_reason,
-p.withdraw_entry, p.withdraw_log_index, p.withdraw_projected
+	entries := `p.entry, p.withdraw_entry`
+	if f.Brief {
+		entries = `NULL, NULL`
+	}
+	q := `SELECT p.release, p.num, p.published_at, ` + entries + `, p.log_index, rd.redacted_sha256, p.withdrawn_at,
+p.withdraw_reason, p.withdraw_log_index, p.withdraw_projected
 FROM publications p LEFT JOIN release_docs rd ON rd.release = p.release AND rd.num = p.num WHERE 1=1`
 	var args []any
 	if f.Release != "" {
@@ -480,7 +484,7 @@ FROM publications p LEFT JOIN release_docs rd ON rd.release = p.release AND rd.n
 		var idx, withdrawn, widx sql.NullInt64
 		var red, reason sql.NullString
 		var proj int
-		if err := rows.Scan(&p.Release, &p.Num, &published, &p.Entry, &idx, &red, &withdrawn, &reason, &p.WithdrawEntry, &widx, &proj); err != nil {
+		if err := rows.Scan(&p.Release, &p.Num, &published, &p.Entry, &p.WithdrawEntry, &idx, &red, &withdrawn, &reason, &widx, &proj); err != nil {
 			return nil, fmt.Errorf("list publications: %w", err)
 		}
 		p.PublishedAt = time.Unix(published, 0).UTC()
