@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
 
 	"github.com/newsroom/dossier/internal/publish"
 	"github.com/newsroom/dossier/internal/tlog"
@@ -344,4 +346,14 @@ func describeEntry(e *publish.Entry) string {
 		s += "; DKIM " + e.DKIM.Verdict
 	}
 	return s
+}
+
+// quietTessera silences Tessera's klog lines ("initialising a new log"):
+// dossier reports what matters itself.
+func quietTessera() {
+	fs := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(fs)
+	fs.Set("logtostderr", "false")
+	fs.Set("stderrthreshold", "FATAL")
+	klog.SetOutput(io.Discard)
 }
