@@ -14,11 +14,15 @@ require (
 	github.com/microcosm-cc/bluemonday v1.0.27 // HTML sanitiser for message bodies shown in the reading room
 	github.com/richardlehane/mscfb v1.0.9 // Compound File Binary reader: Outlook .msg, OLE objects, encrypted OOXML (internal/extract/msg, office)
 	github.com/spf13/cobra v1.10.2 // command line: subcommands, flags anywhere, help
-	go.yaml.in/yaml/v3 v3.0.4 // tests only: ValiMail ARC test suite (internal/dkim)
+	go.yaml.in/yaml/v3 v3.0.4 // watchlists (internal/people); the ValiMail ARC test suite (internal/dkim tests)
 	golang.org/x/net v0.62.0 // html tokenizer and charset labels (HTML to text)
 	golang.org/x/sys v0.49.0 // flock, syncfs
 	golang.org/x/term v0.47.0 // progress display only on terminals
 	golang.org/x/text v0.43.0 // charsets, Unicode normalisation
+	k8s.io/klog/v2 v2.130.1 // silenced: Tessera logs through it
+	golang.org/x/mod v0.42.0 // signed notes for checkpoints; sumdb/tlog as a second proof checker in tests (internal/tlog)
+	github.com/transparency-dev/tessera v1.0.4 // the transparency log: tlog-tiles on POSIX storage (internal/tlog)
+	github.com/nyaruka/phonenumbers v1.8.1 // phone number validation and E.164 (internal/people)
 )
 
 require (
@@ -36,7 +40,6 @@ require (
 	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/nwaples/rardecode/v2 v2.4.6 // indirect
-	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	github.com/pierrec/lz4/v4 v4.1.27 // indirect
 	github.com/richardlehane/msoleps v1.0.3 // indirect
 	github.com/spf13/afero v1.15.0 // indirect
@@ -44,7 +47,6 @@ require (
 	github.com/stangelandcl/ppmd v0.1.1 // indirect
 	github.com/transparency-dev/formats v0.0.0-20251017110053-404c0d5b696c // indirect
 	github.com/transparency-dev/merkle v0.0.2 // indirect
-	github.com/transparency-dev/tessera v1.0.4 // indirect
 	github.com/ulikunitz/xz v0.5.15 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel v1.40.0 // indirect
@@ -53,8 +55,6 @@ require (
 	go4.org v0.0.0-20260112195520-a5071408f32f // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/exp v0.0.0-20240325151524-a685a6edb6d8 // indirect
-	golang.org/x/mod v0.42.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
-	k8s.io/klog/v2 v2.130.1 // silenced: Tessera logs through it
 )
