@@ -16,7 +16,7 @@ import (
 // EntryVersion is the version of the log entry format written by
 // [Marshal] (docs/formats/log-entry.md). Changelog:
 //
-//	1: first version: publish and withdraw entries.
+//	1: first version: publish, withdraw and manifest entries.
 const EntryVersion = 1
 
 // MaxEntrySize bounds a marshalled log entry.
@@ -26,12 +26,17 @@ const MaxEntrySize = 64 << 10
 const (
 	TypePublish  = "publish"
 	TypeWithdraw = "withdraw"
+	// TypeManifest records the manifest of a bulk download of published
+	// files (dossier export-site): number 0, no id, the release exported
+	// ("" for every release), one file of role FileManifest.
+	TypeManifest = "manifest"
 )
 
 // File roles in a publish entry.
 const (
 	FileOriginal = "original" // the document's own bytes
 	FileRedacted = "redacted" // a redacted derivative published instead of the original
+	FileManifest = "manifest" // the SHA-256 manifest of a bulk download
 )
 
 // ErrNotCanonical is returned (wrapped) by [Parse] for bytes that decode
@@ -132,7 +137,7 @@ func Marshal(e *Entry) ([]byte, error) {
 	b = appendString(b, e.Release)
 	b = append(b, `,"time":`...)
 	b = appendString(b, e.Time.UTC().Truncate(time.Second).Format(time.RFC3339))
-	if e.Type == TypePublish {
+	if e.Type == TypePublish || e.Type == TypeManifest {
 		b = append(b, `,"files":[`...)
 		for i, f := range e.Files {
 			if i > 0 {
@@ -226,14 +231,25 @@ func (e *Entry) validate() error {
 	if e.Version != 0 && e.Version != EntryVersion {
 		return bad("unsupported version %d", e.Version)
 	}
-	if e.Number <= 0 {
-		return bad("no document number")
-	}
-	if !isHex(e.ID, 32) {
-		return bad("bad id %q", e.ID)
-	}
-	if err := ValidName(e.Release); err != nil {
-		return bad("%v", err)
+	if e.Type == TypeManifest {
+		if e.Number != 0 || e.ID != "" {
+			return bad("a manifest entry names no document")
+		}
+		if e.Release != "" {
+			if err := ValidName(e.Release); err != nil {
+				return bad("%v", err)
+			}
+		}
+	} else {
+		if e.Number <= 0 {
+			return bad("no document number")
+		}
+		if !isHex(e.ID, 32) {
+			return bad("bad id %q", e.ID)
+		}
+		if err := ValidName(e.Release); err != nil {
+			return bad("%v", err)
+		}
 	}
 	if e.Time.IsZero() || e.Time.UTC().Year() > 9999 || e.Time.UTC().Year() < 1970 {
 		return bad("bad time %v", e.Time)
@@ -287,6 +303,13 @@ func (e *Entry) validate() error {
 		}
 		if e.Reason != "" {
 			return bad("a reason in a publish entry")
+		}
+	case TypeManifest:
+		if len(e.Files) != 1 || e.Files[0].Role != FileManifest || !isHex(e.Files[0].SHA256, 64) || e.Files[0].Size < 0 {
+			return bad("a manifest entry has exactly one file, of role manifest")
+		}
+		if e.Commitment != "" || e.DKIM != nil || e.Reason != "" {
+			return bad("commitment, dkim or reason in a manifest entry")
 		}
 	case TypeWithdraw:
 		if len(e.Files) > 0 || e.Commitment != "" || e.DKIM != nil {

@@ -142,7 +142,7 @@ func TestFormatDocExamples(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{examplePublish, exampleRedacted, exampleWithdraw}; !slices.Equal(examples, want) {
+	if want := []string{examplePublish, exampleRedacted, exampleManifest, exampleWithdraw}; !slices.Equal(examples, want) {
 		t.Errorf("documented examples:\n%s\nwant:\n%s", strings.Join(examples, "\n"), strings.Join(want, "\n"))
 	}
 }
@@ -151,5 +151,30 @@ func TestReadIDs(t *testing.T) {
 	ids, err := publish.ReadIDs(strings.NewReader("# documents for the story\n12\n\n  #13 the second\n3f1c9a0e5b7d2468ace013579bdf2468 note\n#\n"))
 	if err != nil || !slices.Equal(ids, []string{"12", "#13", "3f1c9a0e5b7d2468ace013579bdf2468"}) {
 		t.Errorf("%q %v", ids, err)
+	}
+}
+
+const exampleManifest = `{"v":1,"type":"manifest","number":0,"id":"","release":"fillon-2017-02","time":"2017-03-02T08:00:00Z","files":[{"role":"manifest","sha256":"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae","size":18112}]}`
+
+// A manifest entry names no document and exactly one manifest file.
+func TestManifestEntry(t *testing.T) {
+	e, err := publish.Parse([]byte(exampleManifest))
+	if err != nil || e.Type != publish.TypeManifest || len(e.Files) != 1 {
+		t.Fatalf("%+v %v", e, err)
+	}
+	bad := *e
+	bad.Number = 3
+	if _, err := publish.Marshal(&bad); err == nil {
+		t.Errorf("a manifest entry with a document number was accepted")
+	}
+	bad = *e
+	bad.Files = []publish.File{{Role: publish.FileOriginal, SHA256: e.Files[0].SHA256}}
+	if _, err := publish.Marshal(&bad); err == nil {
+		t.Errorf("a manifest entry with an original file was accepted")
+	}
+	all := *e
+	all.Release = ""
+	if _, err := publish.Marshal(&all); err != nil {
+		t.Errorf("a manifest of every release: %v", err)
 	}
 }
