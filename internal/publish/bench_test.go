@@ -17,6 +17,7 @@ import (
 	"github.com/newsroom/dossier/internal/meta"
 	"github.com/newsroom/dossier/internal/meta/sqlite"
 	"github.com/newsroom/dossier/internal/publish"
+	"github.com/newsroom/dossier/internal/tlog"
 )
 
 var benchWords = strings.Fields(`compte comptes société générale État fraude fiscale banque rapport annuel conseil
@@ -76,22 +77,23 @@ func fillArchive(tb testing.TB, s *sqlite.Store, n int) {
 	}
 }
 
-// discardLog numbers entries without keeping them (the real log's cost
-// is its own).
-type discardLog struct {
-	mu sync.Mutex
-	n  uint64
-}
-
-func (l *discardLog) Append(ctx context.Context, entries [][]byte) ([]uint64, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]uint64, len(entries))
-	for i := range entries {
-		out[i] = l.n
-		l.n++
+// dirSize is the bytes of the files under dir.
+func dirSize(tb testing.TB, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err == nil {
+			n += fi.Size()
+		}
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return out, nil
+	return n
 }
 
 // BenchmarkPublish publishes one release of every document of a
@@ -118,7 +120,15 @@ func BenchmarkPublish(b *testing.B) {
 			b.Fatal(err)
 		}
 		fillArchive(b, s, n)
-		p := &publish.Publisher{Store: s, Projection: pub, Log: &discardLog{}, LockFile: filepath.Join(dir, "publish.lock")}
+		skey, vkey, err := tlog.GenerateKey("bench.example/log")
+		if err != nil {
+			b.Fatal(err)
+		}
+		lg, err := tlog.Open(ctx, filepath.Join(dir, "log"), skey)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := &publish.Publisher{Store: s, Projection: pub, Log: lg, LockFile: filepath.Join(dir, "publish.lock")}
 		b.StartTimer()
 		t0 := time.Now()
 		res, err := p.Create(ctx, publish.CreateOptions{Name: "all", Query: "collection:bench"})
@@ -138,6 +148,30 @@ func BenchmarkPublish(b *testing.B) {
 		b.ReportMetric(created.Seconds(), "create-s")
 		b.ReportMetric(published.Seconds(), "publish-s")
 		b.ReportMetric(float64(n)/published.Seconds(), "docs/s")
+		// The log on disk, and proofs: built for a sample of entries,
+		// then each verified offline as a reader would.
+		b.ReportMetric(float64(dirSize(b, filepath.Join(dir, "log")))/1e6, "log-MB")
+		var bundles [][]byte
+		for i := range 500 {
+			bd, err := lg.Prove(ctx, uint64(i*n/500))
+			if err != nil {
+				b.Fatal(err)
+			}
+			raw, err := bd.MarshalText()
+			if err != nil {
+				b.Fatal(err)
+			}
+			bundles = append(bundles, raw)
+		}
+		t1 := time.Now()
+		for _, raw := range bundles {
+			if _, err := tlog.Verify(raw, vkey); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(time.Since(t1).Microseconds())/float64(len(bundles)), "verify-µs/proof")
+		b.ReportMetric(float64(len(bundles[len(bundles)-1])), "bundle-bytes")
+		lg.Close()
 		s.Close()
 		pub.Close()
 		b.StartTimer()
