@@ -36,8 +36,11 @@ func (a *app) searchCmd() *cobra.Command {
   compt*                        prefix
   a OR b, a AND b, NOT a, +a -b, (groups)   the default operator is AND
 
+  person:"Marine Le Pen"        a watched person, every variant found (dossier watch)
+  email:a@b.fr phone:"01 42 92 81 00" iban:FR76...   pattern entities
+
 See docs/query-syntax.md for the whole language. --facets counts the matches by collection,
-type, sender, month, attachment and DKIM verdict. --json prints {"total", "hits": [{"id", "sha256", "type",
+type, sender, month, attachment, DKIM verdict, language, author, anomaly flag and watched person. --json prints {"total", "hits": [{"id", "sha256", "type",
 "collection", "path", "message_id", "subject", "from", "date", "snippet", ...}], "facets": {...}},
 with facets unless --facets=false (faster on very large result sets).`,
 		Args: cobra.MinimumNArgs(1),
@@ -80,7 +83,7 @@ with facets unless --facets=false (faster on very large result sets).`,
 	cmd.Flags().IntVar(&limit, "limit", 20, "hits per page (at most 1000)")
 	cmd.Flags().IntVar(&offset, "offset", 0, "hits to skip (pagination)")
 	cmd.Flags().StringVar(&sortBy, "sort", "relevance", "relevance (BM25) or date (newest first)")
-	cmd.Flags().BoolVar(&facets, "facets", false, "count matches by collection, type, sender, month, attachment and DKIM verdict; a pass over every match (default: on with --json)")
+	cmd.Flags().BoolVar(&facets, "facets", false, "count matches by collection, type, sender, month, DKIM verdict, person and more; a pass over every match (default: on with --json)")
 	return cmd
 }
 
