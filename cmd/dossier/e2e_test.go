@@ -170,6 +170,7 @@ type hit struct {
 	ParentID  string `json:"parent_id"`
 	Filename  string `json:"filename"`
 	MessageID string `json:"message_id"`
+	Number    int64  `json:"number"`
 }
 
 type searchOut struct {

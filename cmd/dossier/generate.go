@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"github.com/newsroom/dossier/internal/gen"
 	"github.com/newsroom/dossier/internal/ingest"
 	"github.com/newsroom/dossier/internal/meta"
+	"github.com/newsroom/dossier/internal/people"
+	"github.com/newsroom/dossier/internal/publish"
 )
 
 func (a *app) generateCmd() *cobra.Command {
@@ -138,7 +142,11 @@ Use --archive to keep the demo away from your real archive.`,
 			}
 			fmt.Fprintf(a.stdout, "== dossier --archive %s ingest --collection demo %s\n", ar.dir, leak)
 			prog := newProgressPrinter(a.stderr, false)
-			sum, err := (&ingest.Ingester{Blobs: ar.blobs, Store: ar.meta}).Run(ctx, ingest.Options{
+			pe, _, err := loadPeople(ctx, ar)
+			if err != nil {
+				return err
+			}
+			sum, err := (&ingest.Ingester{Blobs: ar.blobs, Store: ar.meta, People: pe}).Run(ctx, ingest.Options{
 				Collection: "demo", Paths: []string{leak}, Progress: prog.update, Keys: verifyKeys, Extractors: extractors{}})
 			prog.done()
 			if err != nil {
@@ -161,10 +169,82 @@ Use --archive to keep the demo away from your real archive.`,
 				fmt.Fprintf(a.stdout, "\n== dossier search %q\n", q)
 				printResults(a.stdout, q, res, 0, true)
 			}
+			if err := a.demoPeople(ctx, ar); err != nil {
+				return err
+			}
+			if err := a.demoPublish(ctx, ar); err != nil {
+				return err
+			}
 			fmt.Fprintf(a.stdout, "\nTry: dossier --archive %s search 'trésorier OR budget'   (docs/query-syntax.md)\n", ar.dir)
+			fmt.Fprintf(a.stdout, "     dossier --archive %s serve            (the private reading room)\n", ar.dir)
+			fmt.Fprintf(a.stdout, "     dossier --archive %s serve --public   (the public site: the published release only)\n", ar.dir)
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&messages, "messages", 300, "size of the synthetic leak")
 	return cmd
+}
+
+// demoPeople watches the names that recur most in the demo leak and counts
+// the documents on each.
+func (a *app) demoPeople(ctx context.Context, ar *archive) error {
+	sugg, err := suggestNames(ctx, ar, 3, 3)
+	if err != nil {
+		return err
+	}
+	var ents []people.Entity
+	for _, s := range sugg {
+		ents = append(ents, people.Entity{Name: s.Name})
+	}
+	fmt.Fprintf(a.stdout, "\n== dossier watch suggest; dossier watch add ...   (%d recurring names watched)\n", len(ents))
+	if len(ents) == 0 {
+		return nil
+	}
+	if _, _, err := putEntities(ctx, ar, ents); err != nil {
+		return err
+	}
+	p, entries, err := loadPeople(ctx, ar)
+	if err != nil {
+		return err
+	}
+	if _, err := ingest.ApplyWatch(ctx, ar.meta, ar.meta, p, false, nil); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "== dossier people")
+	for _, e := range entries {
+		pj, err := personCounts(ctx, ar, e)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "  %4d documents %4d messages  %s\n", pj.Documents, pj.Messages, safe(pj.Name))
+	}
+	return nil
+}
+
+// demoPublish publishes the demo's verified messages: log entries, a
+// signed checkpoint, the public projection.
+func (a *app) demoPublish(ctx context.Context, ar *archive) error {
+	p, err := a.openPublishing(ctx, ar, true)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	const q = "dkim:verified"
+	if _, err := p.Create(ctx, publish.CreateOptions{Name: "demo", Query: q, WithAttachments: true}); err != nil {
+		if errors.Is(err, publish.ErrReleaseExists) || errors.Is(err, publish.ErrEmptyRelease) {
+			return nil
+		}
+		return err
+	}
+	res, err := p.Publish(ctx, "demo", time.Time{})
+	if err != nil {
+		return err
+	}
+	_, vkey, err := ar.ensureLogKey("")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "\n== dossier release create demo --query %q --with-attachments; dossier release publish demo\n", q)
+	fmt.Fprintf(a.stdout, "  %d documents published, %d entries in the transparency log, verifier key %s\n", res.Documents, res.Appended, vkey)
+	return nil
 }

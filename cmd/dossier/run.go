@@ -54,7 +54,7 @@ The archive is a directory (--archive, or $DOSSIER_ARCHIVE, default ` + defaultA
 	)
 	root.AddCommand(a.keysCmd(), a.verifyCmd(), a.metadataCmd())
 	root.AddCommand(a.watchCmd(), a.peopleCmd(), a.personCmd(), a.batchSearchCmd(), a.correspondentsCmd())
-	root.AddCommand(a.logCmd(), a.releaseCmd())
+	root.AddCommand(a.logCmd(), a.releaseCmd(), a.exportSiteCmd())
 	root.CompletionOptions.DisableDefaultCmd = true
 	err := root.ExecuteContext(ctx)
 	if err == nil {

@@ -21,6 +21,7 @@ func (a *app) serveCmd() *cobra.Command {
 		addr          string
 		baseURL       string
 		secureCookies bool
+		public        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8080]",
@@ -34,10 +35,19 @@ The reading room is a private workspace. It listens on loopback by default; to l
 any other address, set an access token in $DOSSIER_TOKEN (at least 16 characters). Every
 request must then present it: the /login form sets a cookie, and API clients send
 Authorization: Bearer TOKEN. Put the server behind TLS when others can reach it
-(--secure-cookies when TLS ends at a proxy). See docs/web.md.`,
+(--secure-cookies when TLS ends at a proxy). See docs/web.md.
+
+--public serves the public site instead: only published documents (the projection that
+'dossier release publish' writes), to anonymous readers, on any address without a token, with
+the releases' Atom feed, a sitemap, withdrawal notices, the transparency log under /log/ and a
+proof bundle for every document (/doc/N/proof). Nothing unpublished is reachable: not its
+text, its existence or a count. Scheduled releases are published when their time comes.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if public {
+				return a.servePublic(ctx, addr, baseURL)
+			}
 			token := os.Getenv("DOSSIER_TOKEN")
 			if token != "" && len(token) < web.MinTokenLen {
 				return withHint(fmt.Errorf("DOSSIER_TOKEN is too short (%d characters)", len(token)),
@@ -66,19 +76,80 @@ Authorization: Bearer TOKEN. Put the server behind TLS when others can reach it
 			if err != nil {
 				return withHint(fmt.Errorf("listen on %s: %w", addr, err), "choose another port with --addr")
 			}
-			return serveHTTP(ctx, ln, h, logger, a, token != "")
+			access := "the reading room (loopback only, no token)"
+			if token != "" {
+				access = "the reading room (access token required)"
+			}
+			return serveHTTP(ctx, ln, h, logger, a, access)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (non-loopback needs $DOSSIER_TOKEN)")
 	cmd.Flags().StringVar(&baseURL, "base-url", "", "public address of the site, for absolute links in link previews (default: from the request)")
 	cmd.Flags().BoolVar(&secureCookies, "secure-cookies", false, "mark the login cookie Secure even on plain HTTP (TLS ends at a proxy)")
+	cmd.Flags().BoolVar(&public, "public", false, "serve the public site: published documents only, to anyone")
 	return cmd
+}
+
+// publishTick is how often the public server publishes due releases.
+const publishTick = 30 * time.Second
+
+// servePublic serves the public projection.
+func (a *app) servePublic(ctx context.Context, addr, baseURL string) error {
+	ar, err := a.openArchive(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer ar.Close()
+	logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+	// Publish what is due before serving, then on a ticker.
+	pub, err := a.openPublishing(ctx, ar, true)
+	if err != nil {
+		return err
+	}
+	defer pub.Close()
+	due := func() {
+		res, err := pub.PublishDue(ctx)
+		if err != nil {
+			logger.Error("publishing due releases", "err", err)
+		}
+		for _, r := range res {
+			logger.Info("published", "release", r.Release, "documents", r.Documents)
+		}
+	}
+	due()
+	go func() {
+		t := time.NewTicker(publishTick)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				due()
+			}
+		}
+	}()
+	_, vkey, err := ar.ensureLogKey("")
+	if err != nil {
+		return err
+	}
+	h, err := web.New(web.Config{Store: websqlite.New(pub.public), Blobs: ar.blobs, Public: true, BaseURL: baseURL,
+		LogDir: ar.logDir(), LogKey: vkey, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return withHint(fmt.Errorf("listen on %s: %w", addr, err), "choose another port with --addr")
+	}
+	fmt.Fprintf(a.stderr, "dossier: log key %s\n", vkey)
+	return serveHTTP(ctx, ln, h, logger, a, "the public site (published documents only)")
 }
 
 // serveHTTP serves h on ln until ctx is cancelled (SIGINT, SIGTERM), then
 // shuts down gracefully: no new connections, requests in flight finish
 // (up to shutdownGrace).
-func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, a *app, withToken bool) error {
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, a *app, access string) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -89,11 +160,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, logger *slo
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	access := "loopback only, no token"
-	if withToken {
-		access = "access token required"
-	}
-	fmt.Fprintf(a.stderr, "dossier: serving the reading room at http://%s/ (%s); Ctrl-C stops\n", ln.Addr(), access)
+	fmt.Fprintf(a.stderr, "dossier: serving %s at http://%s/; Ctrl-C stops\n", access, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -415,38 +415,9 @@ Each flag may be repeated; after changes, matching re-runs over the archive.`,
 			if len(accept)+len(reject)+len(aliases)+len(excludes) > 0 {
 				return a.applySuggestions(ctx, ar, accept, reject, aliases, excludes)
 			}
-			p, _, err := loadPeople(ctx, ar)
+			out, err := suggestNames(ctx, ar, minDocs, limit)
 			if err != nil {
 				return err
-			}
-			rejected, err := ar.meta.RejectedSuggestions(ctx)
-			if err != nil {
-				return err
-			}
-			sg := people.NewSuggester(people.SuggesterOptions{})
-			err = ar.meta.Documents(ctx, func(d *meta.Document) error {
-				if d.Status != "indexed" {
-					return nil
-				}
-				text, err := ar.meta.Text(ctx, d.Num)
-				if err != nil {
-					return err
-				}
-				sg.Add(d.Num, d.Subject+"\n"+text)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			var out []people.Suggestion
-			for _, s := range sg.Top(minDocs, 0, p.Matcher) {
-				if rejected[s.Folded] {
-					continue
-				}
-				out = append(out, s)
-				if limit > 0 && len(out) == limit {
-					break
-				}
 			}
 			if jsonOut {
 				if out == nil {
@@ -547,4 +518,42 @@ func addChange(ctx context.Context, ar *archive, changed *[]people.Entity, e peo
 	}
 	*changed = append(*changed, merged)
 	return nil
+}
+
+// suggestNames proposes recurring names not yet watched nor rejected.
+func suggestNames(ctx context.Context, ar *archive, minDocs, limit int) ([]people.Suggestion, error) {
+	p, _, err := loadPeople(ctx, ar)
+	if err != nil {
+		return nil, err
+	}
+	rejected, err := ar.meta.RejectedSuggestions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sg := people.NewSuggester(people.SuggesterOptions{})
+	err = ar.meta.Documents(ctx, func(d *meta.Document) error {
+		if d.Status != "indexed" {
+			return nil
+		}
+		text, err := ar.meta.Text(ctx, d.Num)
+		if err != nil {
+			return err
+		}
+		sg.Add(d.Num, d.Subject+"\n"+text)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []people.Suggestion
+	for _, s := range sg.Top(minDocs, 0, p.Matcher) {
+		if rejected[s.Folded] {
+			continue
+		}
+		out = append(out, s)
+		if limit > 0 && len(out) == limit {
+			break
+		}
+	}
+	return out, nil
 }

@@ -54,6 +54,7 @@ func (a *app) openArchive(ctx context.Context, create bool) (*archive, error) {
 	}
 	infoPath := filepath.Join(dir, "dossier.json")
 	b, err := os.ReadFile(infoPath)
+	created := false
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if !create {
@@ -71,6 +72,7 @@ func (a *app) openArchive(ctx context.Context, create bool) (*archive, error) {
 		if err := os.Rename(tmp, infoPath); err != nil {
 			return nil, fmt.Errorf("create archive: %w", err)
 		}
+		created = true
 	case err != nil:
 		return nil, fmt.Errorf("open archive: %w", err)
 	default:
@@ -95,7 +97,17 @@ func (a *app) openArchive(ctx context.Context, create bool) (*archive, error) {
 		}
 		return nil, fmt.Errorf("open archive %s: %w", dir, err)
 	}
-	return &archive{dir: dir, blobs: blobs, meta: st}, nil
+	ar := &archive{dir: dir, blobs: blobs, meta: st}
+	if created {
+		// The log's key is made with the archive (named from
+		// $DOSSIER_LOG_ORIGIN, or uniquely; 'dossier log key --origin'
+		// renames it until the first publication).
+		if _, _, err := ar.ensureLogKey(""); err != nil {
+			ar.Close()
+			return nil, fmt.Errorf("create archive: %w", err)
+		}
+	}
+	return ar, nil
 }
 
 // archivedKeys loads the key archive for verification: it is small

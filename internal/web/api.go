@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/newsroom/dossier"
 	"github.com/newsroom/dossier/internal/dkim"
@@ -58,6 +59,10 @@ func (s *server) newAPI() *apiRouter {
 		{http.MethodGet, "/api/v1/people", s.apiPeople},
 		{http.MethodGet, "/api/v1/people/{name}", s.apiPerson},
 		{http.MethodGet, "/api/v1/openapi.json", s.apiOpenAPI},
+		// The public site's own.
+		{http.MethodGet, "/api/v1/doc/{number}/proof", s.apiProof},
+		{http.MethodGet, "/api/v1/releases", s.apiReleases},
+		{http.MethodGet, "/api/v1/releases/{name}", s.apiRelease},
 	}}
 }
 
@@ -219,6 +224,9 @@ func (s *server) apiSearch(w http.ResponseWriter, r *http.Request, _ map[string]
 	if res.Facets == nil {
 		res.Facets = map[string][]meta.FacetCount{} // the shape of `dossier search --json`
 	}
+	if s.cfg.Public {
+		delete(res.Facets, "person") // watchlists are private
+	}
 	writeJSON(w, r, http.StatusOK, res)
 }
 
@@ -258,6 +266,10 @@ type apiDoc struct {
 	Authenticity *dkim.Report `json:"authenticity,omitempty"`
 	URL          string       `json:"url"`
 	RawURL       string       `json:"raw_url,omitempty"`
+	// Publication is the document's log entries on the public site,
+	// oldest first; ProofURL the proof bundle of the latest.
+	Publication []publication `json:"publication,omitempty"`
+	ProofURL    string        `json:"proof_url,omitempty"`
 }
 
 var numRE = regexp.MustCompile(`^[1-9][0-9]{0,17}$`)
@@ -279,7 +291,7 @@ func (s *server) apiLoadNum(w http.ResponseWriter, r *http.Request, arg string) 
 	defer cancel()
 	d, err := s.store.DocByNum(ctx, num)
 	if errors.Is(err, ErrNotFound) {
-		s.notFound(w, r, fmt.Sprintf("no document %d", num))
+		s.absent(w, r, num, fmt.Sprintf("no document %d", num))
 		return nil, false
 	}
 	if err != nil {
@@ -385,7 +397,111 @@ func (s *server) apiDoc(ctx context.Context, d *meta.Document, withText bool) (*
 			return nil, err
 		}
 	}
+	if out.Publication, err = s.publications(ctx, d.Num); err != nil {
+		return nil, err
+	}
+	if s.proofs != nil && len(out.Publication) > 0 {
+		out.ProofURL = fmt.Sprintf("/api/v1/doc/%d/proof", d.Num)
+	}
 	return out, nil
+}
+
+// apiProof serves a document's proof bundle, as /doc/{number}/proof.
+func (s *server) apiProof(w http.ResponseWriter, r *http.Request, p map[string]string) {
+	s.serveProof(w, r, p["number"])
+}
+
+// apiRelease is a release in the API.
+type apiRelease struct {
+	Name        string    `json:"name"`
+	PublishedAt time.Time `json:"published_at"`
+	Documents   int       `json:"documents"`
+	Withdrawn   int       `json:"withdrawn"`
+	URL         string    `json:"url"`
+}
+
+// apiReleaseDoc is one document of a release in the API.
+type apiReleaseDoc struct {
+	Number    int64  `json:"number"`
+	LogIndex  uint64 `json:"log_index"`
+	Withdrawn bool   `json:"withdrawn"`
+	URL       string `json:"url"`
+}
+
+func (s *server) apiReleases(w http.ResponseWriter, r *http.Request, _ map[string]string) {
+	if s.public == nil {
+		s.notFound(w, r, "releases are on the public site")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+	defer cancel()
+	rels, err := s.apiReleaseList(ctx)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"releases": rels})
+}
+
+func (s *server) apiReleaseList(ctx context.Context) ([]apiRelease, error) {
+	rels, err := s.public.PublicReleases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := s.public.PublicWithdrawals(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	gone := map[string]int{}
+	for _, w := range ws {
+		gone[w.Release]++
+	}
+	out := []apiRelease{}
+	for _, rel := range rels {
+		out = append(out, apiRelease{Name: rel.Name, PublishedAt: rel.PublishedAt.UTC(), Documents: rel.Documents,
+			Withdrawn: gone[rel.Name], URL: "/release/" + pathEscape(rel.Name)})
+	}
+	return out, nil
+}
+
+func (s *server) apiRelease(w http.ResponseWriter, r *http.Request, p map[string]string) {
+	if s.public == nil {
+		s.notFound(w, r, "releases are on the public site")
+		return
+	}
+	v := r.URL.Query()
+	limit, ok := intParam(v.Get("limit"), 100, 1, apiMaxLimit)
+	if !ok {
+		s.badRequest(w, r, fmt.Sprintf("limit is a whole number from 1 to %d", apiMaxLimit))
+		return
+	}
+	offset, ok := intParam(v.Get("offset"), 0, 0, apiMaxOffset)
+	if !ok {
+		s.badRequest(w, r, fmt.Sprintf("offset is a whole number from 0 to %d", apiMaxOffset))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+	defer cancel()
+	rels, err := s.apiReleaseList(ctx)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(rels, func(x apiRelease) bool { return x.Name == p["name"] })
+	if i < 0 {
+		s.notFound(w, r, "no such release")
+		return
+	}
+	docs, total, err := s.public.PublicReleaseDocs(ctx, p["name"], offset, limit)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	list := []apiReleaseDoc{}
+	for _, d := range docs {
+		list = append(list, apiReleaseDoc{Number: d.Num, LogIndex: d.LogIndex, Withdrawn: d.Withdrawn, URL: fmt.Sprintf("/doc/%d", d.Num)})
+	}
+	writeJSON(w, r, http.StatusOK, map[string]any{"release": rels[i], "documents_total": total, "documents_list": list})
 }
 
 // displayPath is a document's location from its collection down, as

@@ -210,6 +210,8 @@ type openAPI struct {
 }
 
 type openAPIOp struct {
+	// PublicOnly marks the public site's own routes (404 elsewhere).
+	PublicOnly bool `json:"x-dossier-public-only"`
 	Parameters []struct {
 		Name     string `json:"name"`
 		In       string `json:"in"`
@@ -261,6 +263,13 @@ func TestOpenAPI(t *testing.T) {
 	thread := docByMID(t, "thread-root@example.org").ThreadID
 	for path, ops := range doc.Paths {
 		for method, op := range ops {
+			if op.PublicOnly {
+				// walked against the public site (TestPublicOpenAPI)
+				if resp, _ := get(t, strings.NewReplacer("{number}", "1", "{name}", "x").Replace(path)); resp.StatusCode != http.StatusNotFound {
+					t.Errorf("%s: status %d outside the public site, want 404", path, resp.StatusCode)
+				}
+				continue
+			}
 			u := path
 			for k, v := range values {
 				u = strings.ReplaceAll(u, "{"+k+"}", v)

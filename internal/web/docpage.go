@@ -87,6 +87,10 @@ type docView struct {
 	RawName     string
 	Size        int64
 	SHA256      string
+	// Publications are the document's log entries on the public site,
+	// oldest first; Proof is set when /doc/N/proof serves a bundle.
+	Publications []publication
+	Proof        bool
 }
 
 type emailView struct {
@@ -125,7 +129,7 @@ func (s *server) docFromPath(w http.ResponseWriter, r *http.Request) (*meta.Docu
 	defer cancel()
 	d, err := s.store.DocByNum(ctx, num)
 	if errors.Is(err, ErrNotFound) {
-		s.notFound(w, r, fmt.Sprintf("There is no document %d in this archive.", num))
+		s.absent(w, r, num, fmt.Sprintf("There is no document %d in this archive.", num))
 		return nil, false
 	}
 	if err != nil {
@@ -133,6 +137,23 @@ func (s *server) docFromPath(w http.ResponseWriter, r *http.Request) (*meta.Docu
 		return nil, false
 	}
 	return d, true
+}
+
+// absent answers for a document number the store does not hold: the
+// withdrawal notice (410) if the public site has one, else 404.
+func (s *server) absent(w http.ResponseWriter, r *http.Request, num int64, msg string) {
+	ctx, cancel := context.WithTimeout(r.Context(), requestTimeout)
+	defer cancel()
+	wd, err := s.withdrawal(ctx, num)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if wd != nil {
+		s.gone(w, r, wd)
+		return
+	}
+	s.notFound(w, r, msg)
 }
 
 func (s *server) docPage(w http.ResponseWriter, r *http.Request) {
@@ -152,7 +173,7 @@ func (s *server) docPage(w http.ResponseWriter, r *http.Request) {
 		desc = "From " + v.Email.From[0] + ". " + desc
 	}
 	og := &openGraph{Title: v.Title, Description: clip(strings.Join(strings.Fields(desc), " "), 200),
-		URL: s.absURL(r, fmt.Sprintf("/doc/%d", d.Num))}
+		URL: s.absURL(r, fmt.Sprintf("/doc/%d", d.Num)), Type: "article"}
 	s.render(w, r, http.StatusOK, "doc", &page{Title: v.Title, OG: og, Data: v})
 }
 
@@ -279,7 +300,14 @@ func (s *server) docView(ctx context.Context, d *meta.Document) (*docView, error
 		}
 		v.Auth = newAuthView(rep, raw)
 	}
-	v.Meta = metaRows(d)
+	if v.Publications, err = s.publications(ctx, d.Num); err != nil {
+		return nil, err
+	}
+	for i := range v.Publications {
+		v.Publications[i].Entry = neutral(v.Publications[i].Entry) // shown; the API gives the exact bytes
+	}
+	v.Proof = s.proofs != nil && len(v.Publications) > 0
+	v.Meta = metaRows(d, s.cfg.Public, s.cfg.Static)
 	if d.Kind != dossier.KindEmail && len(d.Meta) > 0 {
 		var dm meta.DocMeta
 		if json.Unmarshal(d.Meta, &dm) == nil {
@@ -345,7 +373,9 @@ func neutralAll(ss []string) []string {
 	return out
 }
 
-func metaRows(d *meta.Document) []metaRow {
+// metaRows are a document's ledger fields. On the public site the
+// ingest time is the publication's; a static mirror has no /id/ address.
+func metaRows(d *meta.Document, public, static bool) []metaRow {
 	rows := []metaRow{
 		{Key: "Number", Value: strconv.FormatInt(d.Num, 10)},
 		{Key: "Document id", Value: d.ID, Mono: true},
@@ -367,7 +397,11 @@ func metaRows(d *meta.Document) []metaRow {
 	}
 	rows = append(rows, metaRow{Key: "Status", Value: status})
 	if d.DuplicateOf != "" {
-		rows = append(rows, metaRow{Key: "Duplicate of", Value: d.DuplicateOf, Href: "/id/" + d.DuplicateOf, Mono: true})
+		row := metaRow{Key: "Duplicate of", Value: d.DuplicateOf, Href: "/id/" + d.DuplicateOf, Mono: true}
+		if static {
+			row.Href = ""
+		}
+		rows = append(rows, row)
 	}
 	if d.Date != nil {
 		rows = append(rows, metaRow{Key: "Date", Value: d.Date.Format(time.RFC1123Z)})
@@ -375,8 +409,12 @@ func metaRows(d *meta.Document) []metaRow {
 	if d.ThreadID != "" && d.Kind == dossier.KindEmail {
 		rows = append(rows, metaRow{Key: "Thread", Value: neutral(d.ThreadID), Href: "/thread/" + pathEscape(d.ThreadID), Mono: true})
 	}
+	ingested := "Ingested"
+	if public {
+		ingested = "Published"
+	}
 	rows = append(rows, metaRow{Key: "Nesting depth", Value: strconv.Itoa(d.Depth)},
-		metaRow{Key: "Ingested", Value: d.IngestedAt.UTC().Format(time.RFC3339)})
+		metaRow{Key: ingested, Value: d.IngestedAt.UTC().Format(time.RFC3339)})
 	return rows
 }
 
@@ -499,6 +537,8 @@ func (s *server) serveRaw(w http.ResponseWriter, r *http.Request, d *meta.Docume
 		case errors.Is(err, blob.ErrCorrupt):
 			s.log.Error("web: damaged blob", "num", d.Num, "sha256", d.SHA256, "err", err)
 			s.fail(w, r, http.StatusInternalServerError, "damaged", "The stored original does not match its SHA-256: the archive is damaged (run 'dossier fsck'). No byte of it is served.")
+		case errors.Is(err, errUnpublished):
+			s.notFound(w, r, "")
 		case errors.Is(err, blobstore.ErrNotFound):
 			s.log.Error("web: missing blob", "num", d.Num, "sha256", d.SHA256)
 			s.fail(w, r, http.StatusInternalServerError, "missing", "The stored original is missing from the archive (run 'dossier fsck').")
@@ -523,6 +563,10 @@ func (s *server) htmlBody(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		raw, err := blobstore.Get(r.Context(), s.blobs, ref)
+		if errors.Is(err, errUnpublished) {
+			s.notFound(w, r, "")
+			return
+		}
 		if err != nil {
 			s.internal(w, r, err)
 			return

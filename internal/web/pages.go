@@ -27,7 +27,14 @@ const (
 type homePage struct {
 	Stats       *Stats
 	Collections []collectionRow
+	// Releases are the newest releases (public site), MoreReleases set
+	// when there are others.
+	Releases     []releaseRow
+	MoreReleases bool
 }
+
+// homeReleases is how many releases the public home page lists.
+const homeReleases = 10
 
 type collectionRow struct {
 	Name  string // neutralised, for display
@@ -48,8 +55,22 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "home", &page{Title: "Search the archive", HideBar: true,
-		Data: &homePage{Stats: st, Collections: collectionRows(cols)}})
+	hp := &homePage{Stats: st, Collections: collectionRows(cols)}
+	p := &page{Title: "Search the archive", HideBar: true, Data: hp}
+	if s.cfg.Public {
+		if hp.Releases, err = s.releaseRows(ctx); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		if len(hp.Releases) > homeReleases {
+			hp.Releases, hp.MoreReleases = hp.Releases[:homeReleases], true
+		}
+		p.Title = "Published documents"
+		p.OG = &openGraph{Title: s.cfg.Name, Type: "website", URL: s.absURL(r, "/"),
+			Description: fmt.Sprintf("%s: %s published, with a proof of publication for each in a public transparency log.",
+				s.cfg.Name, plural(int(st.Documents.Total()), "document"))}
+	}
+	s.render(w, r, http.StatusOK, "home", p)
 }
 
 func collectionRows(cols map[string]int64) []collectionRow {
@@ -272,14 +293,15 @@ func (s *server) runSearch(r *http.Request, sp *searchPage, q, sortBy string, pa
 	sp.First = (pageNum-1)*pageSize + 1
 	sp.Last = sp.First + len(res.Hits) - 1
 	link := func(n int) string {
-		if base == "/search" {
+		switch {
+		case base == "/search":
 			return searchURL(q, sortBy, n)
+		case n == 1:
+			return base
+		case s.cfg.Static:
+			return base + "/page/" + strconv.Itoa(n) // a mirror's files have no query
 		}
-		u := base + "?page=" + strconv.Itoa(n)
-		if n == 1 {
-			u = base
-		}
-		return u
+		return base + "?page=" + strconv.Itoa(n)
 	}
 	if pageNum > 1 {
 		sp.Prev = link(pageNum - 1)
@@ -296,6 +318,9 @@ func (s *server) runSearch(r *http.Request, sp *searchPage, q, sortBy string, pa
 	}
 	if facets {
 		for _, f := range facetOrder {
+			if f.key == "person" && s.cfg.Public {
+				continue // watchlists are private
+			}
 			vals := res.Facets[f.key]
 			if len(vals) == 0 {
 				continue
@@ -360,7 +385,11 @@ func (s *server) helpSearch(w http.ResponseWriter, r *http.Request) {
 func (s *server) collectionPage(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	v := r.URL.Query()
-	pageNum := 1
+	pageNum, ok := pageArg(r) // /collection/{name}/page/{n}, as a static mirror links
+	if !ok {
+		s.notFound(w, r, "There is no such page of this collection.")
+		return
+	}
 	if p := v.Get("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > maxPage {

@@ -22,14 +22,17 @@ var staticFS embed.FS
 
 // pageNames are the page templates; each defines "content" and is
 // rendered inside "layout".
-var pageNames = []string{"home", "search", "help", "doc", "list", "thread", "error", "login", "people", "person"}
+var pageNames = []string{"home", "search", "help", "doc", "list", "thread", "error", "login", "people", "person",
+	"releases", "release", "withdrawn", "log"}
 
 type templates struct {
 	pages map[string]*template.Template
 }
 
-func parseTemplates() (*templates, error) {
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
+// parseTemplates parses the templates with funcs and a server's own
+// functions (extra), which templates call to know the site's mode.
+func parseTemplates(extra template.FuncMap) (*templates, error) {
+	base, err := template.New("layout.html").Funcs(funcs).Funcs(extra).ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -48,28 +51,31 @@ func parseTemplates() (*templates, error) {
 }
 
 var funcs = template.FuncMap{
-	"date": func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.Format("2006-01-02 15:04 -0700")
-	},
-	"day": func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.Format("2006-01-02")
-	},
+	"date": func(t any) string { return timeFormat(t, "2006-01-02 15:04 -0700") },
+	"day":  func(t any) string { return timeFormat(t, "2006-01-02") },
+	// utc is a time in UTC to the second, as log entries write it.
+	"utc": func(t any) string { return timeFormat(t, time.RFC3339) },
 	"bytes": humanBytes,
 	"num":   thousands,
 	"add":   func(a, b int) int { return a + b },
 	// documents is "1 document", "12 documents".
-	"documents": func(n int64) string {
-		if n == 1 {
-			return "1 document"
+	"documents": func(n any) string {
+		if s := thousands(n); s != "1" {
+			return s + " documents"
 		}
-		return thousands(n) + " documents"
+		return "1 document"
 	},
+}
+
+// templateFuncs are the functions templates call to know the site's mode:
+// public (the public site), static (rendered for a static mirror: no
+// search, no API) and log (the transparency log is served).
+func (s *server) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"public": func() bool { return s.cfg.Public },
+		"static": func() bool { return s.cfg.Static },
+		"log":    func() bool { return s.proofs != nil },
+	}
 }
 
 // page is what the layout needs, around a page's own data.
@@ -85,9 +91,11 @@ type page struct {
 	Data     any
 }
 
-// openGraph is the link-preview metadata of a document page.
+// openGraph is the link-preview metadata of a page.
 type openGraph struct {
 	Title, Description, URL string
+	// Type is og:type: "article" (a document) by default, "website".
+	Type string
 }
 
 // render writes a page with status code.
@@ -132,7 +140,15 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, code int, apiCode,
 		Data: &errorPage{Code: code, Status: http.StatusText(code), Message: msg}})
 }
 
+// publicNotFound is the public site's one 404 message: the same for an
+// unpublished document, one that never existed and any other address,
+// so that no answer tells them apart.
+const publicNotFound = "There is nothing published at this address."
+
 func (s *server) notFound(w http.ResponseWriter, r *http.Request, msg string) {
+	if s.cfg.Public {
+		msg = publicNotFound
+	}
 	s.fail(w, r, http.StatusNotFound, "not_found", msg)
 }
 
@@ -177,6 +193,27 @@ func (s *server) static(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(b)
 	}
+}
+
+// timeFormat formats a time.Time or *time.Time ("" for nil); "utc"
+// layouts (RFC 3339) convert to UTC first.
+func timeFormat(v any, layout string) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x == nil {
+			return ""
+		}
+		t = *x
+	default:
+		return ""
+	}
+	if layout == time.RFC3339 {
+		t = t.UTC()
+	}
+	return t.Format(layout)
 }
 
 func humanBytes(n int64) string {

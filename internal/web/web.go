@@ -31,6 +31,21 @@
 // own policy blocks every load. Every response carries a strict
 // Content-Security-Policy without inline script.
 //
+// # Public mode
+//
+// With [Config.Public], the handler is the public site: it runs over a
+// store that holds only published documents (the public projection that
+// package publish writes) and must be a [PublicStore]. Readers are
+// anonymous (no token, no login); there are no people pages; every 404
+// is the same page whatever was asked, so nothing tells an unpublished
+// number from one that never existed; a withdrawn document answers 410
+// with its public notice; originals are served only for documents the
+// store holds. It adds /releases, /release/{name}, an Atom feed
+// (/releases.atom), a sitemap, and, with [Config.LogDir], the
+// transparency log under /log/ and a proof bundle per document
+// (/doc/{number}/proof). [Config.Static] renders pages for a static
+// mirror, which [ExportSite] writes.
+//
 // # Access
 //
 // With [Config.Token] set, every request must present the token: a cookie
@@ -58,6 +73,7 @@ import (
 	"github.com/newsroom/dossier/internal/blobstore"
 	"github.com/newsroom/dossier/internal/dkim"
 	"github.com/newsroom/dossier/internal/meta"
+	"github.com/newsroom/dossier/internal/tlog"
 )
 
 // ErrNotFound is what a [Store] returns (possibly wrapped) for a document
@@ -133,6 +149,22 @@ type Config struct {
 	Logger *slog.Logger
 	// Name is shown in page titles; "dossier" by default.
 	Name string
+
+	// Public serves the public site (see the package documentation):
+	// Store must be a [PublicStore] holding only published documents,
+	// and Token must be empty.
+	Public bool
+	// Static renders pages for a static mirror ([ExportSite]): no search
+	// box, facets, search links or API links, and collection pages paged
+	// by path (/collection/{name}/page/{n}) rather than by query.
+	Static bool
+	// LogDir is the transparency log's directory (C2SP tlog-tiles), in
+	// public mode: served read-only under /log/, and read to build the
+	// proof bundles of /doc/{number}/proof. Empty: no log, no proofs.
+	LogDir string
+	// LogKey is the log's verifier key (signed-note format); required
+	// with LogDir. It is shown on /log for readers to verify with.
+	LogKey string
 }
 
 // MinTokenLen is the shortest access token accepted.
@@ -151,6 +183,10 @@ type server struct {
 	// session is the login cookie's expected value (an HMAC of the
 	// token); empty without a token.
 	session string
+	// public is the store as a PublicStore, in public mode only.
+	public PublicStore
+	// proofs reads the log, nil without Config.LogDir.
+	proofs *tlog.Reader
 }
 
 // New returns the reading room's handler for cfg.
@@ -169,11 +205,36 @@ func New(cfg Config) (http.Handler, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.people, _ = cfg.Store.(PeopleStore)
+	if cfg.Public {
+		ps, ok := cfg.Store.(PublicStore)
+		if !ok {
+			return nil, errors.New("web: a public site needs a PublicStore (the public projection)")
+		}
+		if cfg.Token != "" {
+			return nil, errors.New("web: a public site takes no access token")
+		}
+		s.public = ps
+		// Originals only of documents the projection holds, whatever
+		// asks for them.
+		s.blobs = &publishedBlobs{store: cfg.Store, blobs: cfg.Blobs}
+	} else {
+		// Watchlists are private: the public site has no people pages.
+		s.people, _ = cfg.Store.(PeopleStore)
+	}
+	if cfg.LogDir != "" {
+		if !cfg.Public {
+			return nil, errors.New("web: the transparency log is served by the public site only")
+		}
+		r, err := tlog.NewReader(tlog.DirFetcher{Dir: cfg.LogDir}, cfg.LogKey)
+		if err != nil {
+			return nil, fmt.Errorf("web: log key: %w", err)
+		}
+		s.proofs = r
+	}
 	if cfg.Token != "" {
 		s.session = sessionValue(cfg.Token)
 	}
-	t, err := parseTemplates()
+	t, err := parseTemplates(s.templateFuncs())
 	if err != nil {
 		return nil, err
 	}
@@ -196,14 +257,32 @@ func (s *server) handler() http.Handler {
 	page("/doc/{num}/html", s.htmlBody)
 	page("/sha256/{hex}", s.sha256Page)
 	page("/collection/{name}", s.collectionPage)
+	page("/collection/{name}/page/{page}", s.collectionPage)
 	page("/thread/{id}", s.threadPage)
 	page("/id/{id}", s.idRedirect)
-	page("/people", s.peoplePage)
-	page("/person/{name}", s.personPage)
-	page("/person/{name}/documents.csv", s.personCSV)
 	page("/static/{file}", s.static)
-	mux.Handle("/login", s.methods(http.HandlerFunc(s.login), http.MethodGet, http.MethodHead, http.MethodPost))
-	mux.Handle("/logout", s.methods(http.HandlerFunc(s.logout), http.MethodPost))
+	page("/robots.txt", s.robots)
+	if s.cfg.Public {
+		page("/releases", s.releasesPage)
+		page("/release/{name}", s.releasePage)
+		page("/release/{name}/page/{page}", s.releasePage)
+		page("/releases.atom", s.feed)
+		page("/sitemap.xml", s.sitemap)
+		page("/sitemaps/{file}", s.sitemapPart)
+		if s.proofs != nil {
+			page("/doc/{num}/proof", s.proof)
+			page("/log", s.logPage)
+			page("/log/about", s.logPage)
+			log := http.StripPrefix("/log", tlog.Handler(s.cfg.LogDir))
+			mux.Handle("/log/", s.methods(openCORS(log), http.MethodGet, http.MethodHead))
+		}
+	} else {
+		page("/people", s.peoplePage)
+		page("/person/{name}", s.personPage)
+		page("/person/{name}/documents.csv", s.personCSV)
+		mux.Handle("/login", s.methods(http.HandlerFunc(s.login), http.MethodGet, http.MethodHead, http.MethodPost))
+		mux.Handle("/logout", s.methods(http.HandlerFunc(s.logout), http.MethodPost))
+	}
 	mux.Handle("/api/", s.api)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r, "There is no page at this address.")
@@ -214,7 +293,14 @@ func (s *server) handler() http.Handler {
 	h = s.limits(h)
 	h = securityHeaders(h)
 	h = s.recoverer(h)
-	return h
+	return &site{Handler: h, base: s.cfg.BaseURL}
+}
+
+// site is the handler New returns; ExportSite asks it for the base URL
+// its absolute links use.
+type site struct {
+	http.Handler
+	base string
 }
 
 // requestTimeout bounds the work of one page or API call (downloads of

@@ -1,7 +1,9 @@
 // Package websqlite adapts the SQLite metadata store to the reading room's
-// [web.Store] and [web.PeopleStore]: it converts the store's statistics
-// and people reports to the web package's types. It is the one place the
-// web layer meets a concrete driver, for cmd/dossier and for tests.
+// [web.Store], [web.PeopleStore] and, over a public projection,
+// [web.PublicStore]: it converts the store's statistics and people
+// reports to the web package's types, and reads the projection's own
+// tables. It is the one place the web layer meets a concrete driver, for
+// cmd/dossier and for tests.
 package websqlite
 
 import (
@@ -9,6 +11,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/newsroom/dossier/internal/meta/sqlite"
 	"github.com/newsroom/dossier/internal/web"
@@ -20,6 +24,7 @@ type Store struct{ *sqlite.Store }
 var (
 	_ web.Store       = Store{}
 	_ web.PeopleStore = Store{}
+	_ web.PublicStore = Store{}
 )
 
 // New adapts st.
@@ -75,4 +80,71 @@ func (s Store) PersonReport(ctx context.Context, id int64, limit int) (*web.Pers
 			Sent: c.Sent, Received: c.Receive, First: c.First, Last: c.Last})
 	}
 	return rep, nil
+}
+
+// missingTable reports an error from reading a projection whose own
+// tables were never created (nothing published yet), or a private
+// archive's database, which has none.
+func missingTable(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "no such table: public_")
+}
+
+// PublicReleaseDocs implements web.PublicStore over a public projection:
+// the release's publish entries, each marked withdrawn when the
+// projection keeps a withdrawal notice of that publication.
+func (s Store) PublicReleaseDocs(ctx context.Context, name string, offset, limit int) ([]web.ReleaseDoc, int, error) {
+	db := s.Reader()
+	var total int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM public_log WHERE release = ? AND type = 'publish'`, name).Scan(&total)
+	if missingTable(err) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("documents of release %s: %w", name, err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT l.num, l.log_index, l.time, w.num IS NOT NULL FROM public_log l
+LEFT JOIN public_withdrawn w ON w.num = l.num AND w.release = l.release
+WHERE l.release = ? AND l.type = 'publish' ORDER BY l.num LIMIT ? OFFSET ?`, name, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("documents of release %s: %w", name, err)
+	}
+	defer rows.Close()
+	var out []web.ReleaseDoc
+	for rows.Next() {
+		var d web.ReleaseDoc
+		var idx, at int64
+		if err := rows.Scan(&d.Num, &idx, &at, &d.Withdrawn); err != nil {
+			return nil, 0, fmt.Errorf("documents of release %s: %w", name, err)
+		}
+		d.LogIndex, d.PublishedAt = uint64(idx), time.Unix(at, 0).UTC()
+		out = append(out, d)
+	}
+	return out, total, rows.Err()
+}
+
+// PublicDocs implements web.PublicStore: the projection's documents, with
+// the time each was published (which the projection keeps as its ingest
+// time).
+func (s Store) PublicDocs(ctx context.Context, offset, limit int) ([]web.PublishedDoc, int, error) {
+	db := s.Reader()
+	var total int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM docs`).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("published documents: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT num, ingested_at FROM docs ORDER BY num LIMIT ? OFFSET ?`, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("published documents: %w", err)
+	}
+	defer rows.Close()
+	var out []web.PublishedDoc
+	for rows.Next() {
+		var d web.PublishedDoc
+		var at int64
+		if err := rows.Scan(&d.Num, &at); err != nil {
+			return nil, 0, fmt.Errorf("published documents: %w", err)
+		}
+		d.PublishedAt = time.Unix(at, 0).UTC()
+		out = append(out, d)
+	}
+	return out, total, rows.Err()
 }
