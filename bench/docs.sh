@@ -6,17 +6,19 @@
 #      dossier: pdftoppm + tesseract in the sandbox);
 #   3. the whole docs/ corpus ingested: items/s and peak RSS.
 #
-# Usage: bench/docs.sh [--dossier-bin P] [--runs N]
+# Usage: bench/docs.sh [--dossier-bin P] [--runs N] [--pdf-only]
+#   --pdf-only: measure part 1 only (PDF text against pdftotext).
 # Output: Markdown on stdout and in $BENCH_DIR/docs.md.
 {
 set -euo pipefail
 export LC_ALL=C TZ=UTC
-BIN="" RUNS=3
+BIN="" RUNS=3 PDFONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dossier-bin) BIN=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --pdf-only) PDFONLY=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "docs.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -52,6 +54,15 @@ for r in $(seq "$RUNS"); do
   td+=("$(echo "$t1 - $t0" | bc)")
 done
 mp=$(med "${tp[@]}"); md=$(med "${td[@]}")
+if [ -n "$PDFONLY" ]; then
+  {
+  echo "| measure | pdftotext alone | dossier | ratio |"
+  echo "|---|---:|---:|---:|"
+  printf '| PDF text, %d files, %d pages (median of %d) | %.2f s, %.0f pages/s | %.2f s, %.0f pages/s | **%.2f×** |\n' \
+    "$i" "$pages" "$RUNS" "$mp" "$(echo "$pages / $mp" | bc -l)" "$md" "$(echo "$pages / $md" | bc -l)" "$(echo "$mp / $md" | bc -l)"
+  } | tee "$W/docs.md"
+  exit 0
+fi
 
 # Scanned pages: the image-only PDFs of the OCRmyPDF test set.
 for f in c02-22.pdf francais.pdf typewriter.pdf skew.pdf linn.pdf cardinal.pdf; do

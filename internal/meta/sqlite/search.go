@@ -20,9 +20,15 @@ const SnippetBytes = 240
 // hits with snippets, the total and, if asked, facets. Only indexed
 // documents are ever returned or counted. Errors from a malformed query
 // wrap *query.SyntaxError.
+//
+// A query with page:N..M reads the text of every document that matches
+// the rest of it (with enough pages) to find the words on those pages, so
+// Total stays exact; it is slower on broad queries and fails, asking for a
+// narrower query, beyond sqlfts.MaxPageCandidates candidates. Its snippets
+// come from the requested pages.
 func (s *Store) Search(ctx context.Context, req meta.SearchRequest) (*meta.SearchResult, error) {
 	res, err := sqlfts.Search(ctx, s.r, sqlfts.Request{Query: req.Query, Limit: req.Limit, Offset: req.Offset,
-		Sort: req.Sort, Facets: req.Facets})
+		Sort: req.Sort, Facets: req.Facets, Text: s.Text})
 	if err != nil {
 		return nil, err
 	}
@@ -57,18 +63,33 @@ func (s *Store) Search(ctx context.Context, req meta.SearchRequest) (*meta.Searc
 			if terms == nil {
 				terms = &analysis.Terms{}
 			}
-			ex := terms.Snippet(text, SnippetBytes)
+			var dm struct {
+				Pages []int `json:"pages"`
+			}
+			if d.Kind != dossier.KindEmail && len(d.Meta) > 0 && json.Unmarshal(d.Meta, &dm) != nil {
+				dm.Pages = nil
+			}
+			// A page: hit's snippet comes from the first requested page
+			// with a match.
+			part, base := text, 0
+			if r := res.Pages; r != nil {
+				if pt, start, ok := sqlfts.PageText(text, dm.Pages, r.From, r.From); ok {
+					part, base = pt, start
+				}
+				for p := r.From; p <= min(r.To, len(dm.Pages)); p++ {
+					if pt, start, _ := sqlfts.PageText(text, dm.Pages, p, p); len(terms.Spans(pt)) > 0 {
+						part, base = pt, start
+						break
+					}
+				}
+			}
+			ex := terms.Snippet(part, SnippetBytes)
 			hit.Snippet = ex.Text
 			for _, sp := range ex.Spans {
 				hit.Highlights = append(hit.Highlights, [2]int{sp.Start, sp.End})
 			}
-			if d.Kind != dossier.KindEmail && len(d.Meta) > 0 {
-				var dm struct {
-					Pages []int `json:"pages"`
-				}
-				if json.Unmarshal(d.Meta, &dm) == nil && len(dm.Pages) > 1 {
-					hit.Page = extract.PageOf(dm.Pages, ex.Start)
-				}
+			if len(dm.Pages) > 1 || res.Pages != nil && len(dm.Pages) > 0 {
+				hit.Page = extract.PageOf(dm.Pages, base+ex.Start)
 			}
 		}
 		out.Hits = append(out.Hits, hit)
@@ -97,5 +118,5 @@ func (s *Store) CheckIndex(ctx context.Context) ([]string, error) {
 // SearchNumbers returns the numbers of every indexed document matching a
 // query, in number order. Errors are those of Search.
 func (s *Store) SearchNumbers(ctx context.Context, q string) ([]int64, error) {
-	return sqlfts.Numbers(ctx, s.r, q)
+	return sqlfts.Numbers(ctx, s.r, q, s.Text)
 }

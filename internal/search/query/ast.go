@@ -8,11 +8,13 @@
 package query
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
 
-// Node is a node of a parsed query: *And, *Or, *Not, *Term or *DateRange.
+// Node is a node of a parsed query: *And, *Or, *Not, *Term, *DateRange or
+// *PageRange.
 type Node interface {
 	// String returns the node in query syntax; parsing it gives back an
 	// equal node.
@@ -53,11 +55,19 @@ type Term struct {
 // To both "2017".
 type DateRange struct{ From, To string }
 
+// PageRange restricts the query's text terms to pages From..To (1-based,
+// inclusive, 1 <= From <= To) of paged documents (PDFs, slides);
+// documents without pages never match it. [Parse] accepts it only where it
+// applies to the whole query: alone, or as one of the terms of the
+// top-level AND, at most once. page:12 has From and To both 12.
+type PageRange struct{ From, To int }
+
 func (*And) node()       {}
 func (*Or) node()        {}
 func (*Not) node()       {}
 func (*Term) node()      {}
 func (*DateRange) node() {}
+func (*PageRange) node() {}
 
 // String implements [Node].
 func (n *And) String() string { return join(n.Nodes, " ") }
@@ -119,6 +129,30 @@ func (d *DateRange) String() string {
 		return "date:" + d.From
 	}
 	return "date:" + d.From + ".." + d.To
+}
+
+// String implements [Node].
+func (r *PageRange) String() string {
+	if r.From == r.To {
+		return "page:" + strconv.Itoa(r.From)
+	}
+	return "page:" + strconv.Itoa(r.From) + ".." + strconv.Itoa(r.To)
+}
+
+// PageRangeOf returns the page range of a parsed query: n itself or a
+// direct child of a top-level [And] (where [Parse] puts it), or nil.
+func PageRangeOf(n Node) *PageRange {
+	switch n := n.(type) {
+	case *PageRange:
+		return n
+	case *And:
+		for _, c := range n.Nodes {
+			if r, ok := c.(*PageRange); ok {
+				return r
+			}
+		}
+	}
+	return nil
 }
 
 // Bounds returns the half-open interval [start, end) in UTC that d covers.

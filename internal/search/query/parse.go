@@ -3,6 +3,7 @@ package query
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -36,6 +37,7 @@ const (
 	kindFile                // file names: words, or a glob with * and ?
 	kindKeyword             // one literal value
 	kindDate
+	kindPage
 	kindHas
 	kindVerdict // one of Verdicts
 )
@@ -59,6 +61,7 @@ var fieldKinds = map[string]kind{
 	"author":      kindNames,
 	"lang":        kindKeyword,
 	"flag":        kindKeyword,
+	"page":        kindPage,
 	"person":      kindKeyword,
 	"email":       kindKeyword,
 	"phone":       kindKeyword,
@@ -79,8 +82,11 @@ var aliases = map[string]string{"mid": "message-id"}
 func Fields() []string {
 	return []string{"from", "to", "cc", "bcc", "subject", "body", "filename",
 		"collection", "type", "message-id", "thread", "date", "has", "dkim", "dkim.domain", "author", "lang", "flag",
-		"person", "email", "phone", "iban"}
+		"page", "person", "email", "phone", "iban"}
 }
+
+// MaxPage is the highest page number page: accepts.
+const MaxPage = 1_000_000
 
 // maxDepth bounds the nesting of parentheses and unary operators.
 const maxDepth = 100
@@ -106,7 +112,47 @@ func Parse(s string) (Node, error) {
 	if p.tok.kind != tEOF {
 		return nil, p.errorf(p.tok.pos, "unexpected %s", p.tok.describe())
 	}
+	if err := p.checkPages(n); err != nil {
+		return nil, err
+	}
 	return n, nil
+}
+
+// checkPages makes sure a page: range applies to the whole query: it is n
+// or a direct child of a top-level AND, and there is at most one.
+func (p *parser) checkPages(n Node) error {
+	var all []*PageRange
+	Walk(n, func(c Node) bool {
+		if r, ok := c.(*PageRange); ok {
+			all = append(all, r)
+		}
+		return true
+	})
+	if len(all) == 0 {
+		return nil
+	}
+	// p.pages holds the offsets of the page: values in query order, the
+	// order of Walk.
+	topLevel := map[*PageRange]bool{}
+	switch n := n.(type) {
+	case *PageRange:
+		topLevel[n] = true
+	case *And:
+		for _, c := range n.Nodes {
+			if r, ok := c.(*PageRange); ok {
+				topLevel[r] = true
+			}
+		}
+	}
+	for i, r := range all {
+		if !topLevel[r] {
+			return p.errorf(p.pages[i], "page: applies to the whole query: use it outside OR, NOT and parentheses")
+		}
+	}
+	if len(all) > 1 {
+		return p.errorf(p.pages[1], "page: may be used only once (use a range N..M)")
+	}
+	return nil
 }
 
 // context is the field (and exact modifier) applied to a parenthesised
@@ -160,10 +206,11 @@ func (t token) describe() string {
 }
 
 type parser struct {
-	s   string
-	pos int // lexer position
-	tok token
-	err error
+	s     string
+	pos   int // lexer position
+	tok   token
+	err   error
+	pages []int // offsets of the page: values parsed
 }
 
 func (p *parser) errorf(pos int, format string, args ...any) *SyntaxError {
@@ -475,6 +522,8 @@ func (p *parser) value(ctx context, pos int, v string, phrase bool) Node {
 	switch {
 	case ctx.field == "date":
 		return p.date(pos, v)
+	case ctx.field == "page":
+		return p.page(pos, v)
 	case ctx.field == "has":
 		switch v := strings.ToLower(v); v {
 		case "attachment", "attachments":
@@ -546,6 +595,32 @@ func (p *parser) value(ctx context, pos int, v string, phrase bool) Node {
 		}
 	}
 	return t
+}
+
+// page parses the value of a page: field: N or N..M.
+func (p *parser) page(pos int, v string) Node {
+	from, to := v, v
+	if i := strings.Index(v, ".."); i >= 0 {
+		from, to = v[:i], v[i+2:]
+	}
+	num := func(s string) int {
+		if s == "" || len(s) > 7 || strings.TrimLeft(s, "0123456789") != "" {
+			return 0
+		}
+		n, _ := strconv.Atoi(s)
+		return n
+	}
+	f, t := num(from), num(to)
+	if f < 1 || t < 1 || f > MaxPage || t > MaxPage {
+		p.errorf(pos, "page: expects a page number from 1 to %d or a range N..M, got %q", MaxPage, v)
+		return nil
+	}
+	if t < f {
+		p.errorf(pos, "page: range %q ends before it starts", v)
+		return nil
+	}
+	p.pages = append(p.pages, pos)
+	return &PageRange{From: f, To: t}
 }
 
 // date parses the value of a date: field.

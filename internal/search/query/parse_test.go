@@ -67,6 +67,10 @@ var seeds = []string{
 	`collection:enron date:2001 -has:attachment (fraude OR fraud*)`,
 	`jusqu'à lorsqu’il`,
 	`prix 12,5 €`,
+	`budget page:12`,
+	`page:1..3 "comptes annuels"`,
+	`page:2`,
+	`(a OR b) page:007`,
 }
 
 func TestParseSeedsRoundTrip(t *testing.T) {
@@ -109,6 +113,9 @@ func TestParseTrees(t *testing.T) {
 		{`FROM:x`, `from:x`},
 		{`((a))`, `a`},
 		{`a (b c)`, `a (b c)`},
+		{`budget PAGE:3..3`, `budget page:3`},
+		{`page:02..10 a`, `page:2..10 a`},
+		{`page:(4) a`, `page:4 a`},
 	} {
 		n, err := Parse(tc.in)
 		if err != nil {
@@ -188,6 +195,19 @@ func TestParseErrors(t *testing.T) {
 		{`()`, 1, "empty parentheses"},
 		{`""`, 1, "empty quotes"},
 		{`été "à`, 5, "unclosed quote"},
+		{`budget page:0`, 13, "page: expects a page number"},
+		{`page:-1`, 6, "page: expects a page number"},
+		{`page:x`, 6, "page: expects a page number"},
+		{`page:1.5`, 6, "page: expects a page number"},
+		{`page:2..`, 6, "page: expects a page number"},
+		{`page:..2`, 6, "page: expects a page number"},
+		{`page:99999999`, 6, "page: expects a page number"},
+		{`page:5..2`, 6, "ends before it starts"},
+		{`a OR page:2`, 11, "applies to the whole query"},
+		{`a -page:2`, 9, "applies to the whole query"},
+		{`(a page:2) b`, 9, "applies to the whole query"},
+		{`page:(1 OR 2)`, 7, "applies to the whole query"},
+		{`a page:1 page:2`, 15, "only once"},
 		{strings.Repeat("(", 200) + "a" + strings.Repeat(")", 200), 102, "nested too deeply"},
 	} {
 		_, err := Parse(tc.in)
@@ -203,6 +223,32 @@ func TestParseErrors(t *testing.T) {
 	for _, s := range []string{"", "   ", "\t\n"} {
 		if _, err := Parse(s); !errors.Is(err, ErrEmpty) {
 			t.Errorf("Parse(%q) = %v, want ErrEmpty", s, err)
+		}
+	}
+}
+
+func TestPageRangeOf(t *testing.T) {
+	for _, tc := range []struct {
+		in       string
+		from, to int
+	}{
+		{`page:3`, 3, 3},
+		{`budget page:2..5`, 2, 5},
+		{`budget`, 0, 0},
+	} {
+		n, err := Parse(tc.in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tc.in, err)
+		}
+		r := PageRangeOf(n)
+		if tc.from == 0 {
+			if r != nil {
+				t.Errorf("%s: got %v, want none", tc.in, r)
+			}
+			continue
+		}
+		if r == nil || r.From != tc.from || r.To != tc.to {
+			t.Errorf("%s: got %v, want %d..%d", tc.in, r, tc.from, tc.to)
 		}
 	}
 }

@@ -97,6 +97,10 @@ func (c *compiler) node(n query.Node) (cond, error) {
 			parts, args = append(parts, "d.date < ?"), append(args, end.Unix())
 		}
 		return cond{where: strings.Join(parts, " AND "), args: args, dates: dateMatch(start, end)}, nil
+	case *query.PageRange:
+		// Documents with enough pages; Search then checks the words on
+		// the pages themselves (see pageFilter).
+		return pageCond(n), nil
 	case *query.Term:
 		return c.term(n)
 	}

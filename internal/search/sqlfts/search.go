@@ -59,6 +59,9 @@ type Request struct {
 	Offset int    // hits to skip
 	Sort   string // SortRelevance ("" too) or SortDate
 	Facets bool   // compute Result.Facets
+	// Text reads documents' text; a query with page: needs it (see
+	// pageFilter and MaxPageCandidates) and fails without it.
+	Text TextFunc
 }
 
 // Result is one page of hits with the total and facets over all matches.
@@ -80,6 +83,9 @@ type Result struct {
 	// part (only filters, or an OR of text and filters), whatever was
 	// asked.
 	Sort string
+	// Pages is the query's page: range, nil if it has none: every hit
+	// has its matching words on those pages, where its snippet belongs.
+	Pages *query.PageRange
 }
 
 // Hit is a matching document.
@@ -122,18 +128,24 @@ func Search(ctx context.Context, db *sql.DB, req Request) (*Result, error) {
 	limit = min(limit, MaxLimit)
 	offset := max(req.Offset, 0)
 
-	from, args := sqlFrom(c)
-	if c.match == "" {
-		sortBy = SortDate
-	}
-	res := &Result{Terms: terms, Sort: sortBy}
-
 	// One read transaction, so the page, total and facets see one snapshot.
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("search: begin: %w", err)
 	}
 	defer tx.Rollback()
+
+	pages := query.PageRangeOf(n)
+	if pages != nil {
+		if c, err = pageFilter(ctx, tx, n, c, pages, req.Text); err != nil {
+			return nil, err
+		}
+	}
+	from, args := sqlFrom(c)
+	if c.match == "" {
+		sortBy = SortDate
+	}
+	res := &Result{Terms: terms, Sort: sortBy, Pages: pages}
 
 	// The total (and facets) first: a text-only relevance query uses it
 	// to decide how many matches to rank.
@@ -361,8 +373,9 @@ func watchNames(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
 
 // Numbers returns the numbers of every indexed document matching a query,
 // in number order: the whole result set, for counts and exports that need
-// every id (batch search, releases), without ranking or snippets.
-func Numbers(ctx context.Context, db *sql.DB, q string) ([]int64, error) {
+// every id (batch search, releases), without ranking or snippets. text is
+// as Request.Text: a query with page: needs it.
+func Numbers(ctx context.Context, db *sql.DB, q string, text TextFunc) ([]int64, error) {
 	n, err := query.Parse(q)
 	if err != nil {
 		return nil, fmt.Errorf("search: parse: %w", err)
@@ -371,8 +384,18 @@ func Numbers(ctx context.Context, db *sql.DB, q string) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: compile: %w", err)
 	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if r := query.PageRangeOf(n); r != nil {
+		if c, err = pageFilter(ctx, tx, n, c, r, text); err != nil {
+			return nil, err
+		}
+	}
 	from, args := sqlFrom(c)
-	rows, err := db.QueryContext(ctx, "SELECT d.num "+from+" ORDER BY d.num", args...)
+	rows, err := tx.QueryContext(ctx, "SELECT d.num "+from+" ORDER BY d.num", args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: query: %w", err)
 	}

@@ -576,7 +576,7 @@ func TestPeopleFields(t *testing.T) {
 		`phone:+33142928100`:                       {2},
 		`iban:"FR14 2004 1010 0505 0001 3M02 606"`: {3},
 	} {
-		got, err := Numbers(ctx, db, q)
+		got, err := Numbers(ctx, db, q, nil)
 		if err != nil {
 			t.Errorf("%s: %v", q, err)
 			continue
@@ -585,7 +585,7 @@ func TestPeopleFields(t *testing.T) {
 			t.Errorf("%s: got %v, want %v", q, got, want)
 		}
 	}
-	if _, err := Numbers(ctx, db, `phone:12`); err == nil {
+	if _, err := Numbers(ctx, db, `phone:12`, nil); err == nil {
 		t.Errorf("an invalid phone number was accepted")
 	}
 	res, err := Search(ctx, db, Request{Query: `person:"marie curie" OR person:jd`, Facets: true})
