@@ -76,6 +76,21 @@ func (a *app) openPublishing(ctx context.Context, ar *archive, withLog bool) (*p
 	return p, nil
 }
 
+// openForPublishing opens the archive and what publishing needs; the
+// caller closes both.
+func (a *app) openForPublishing(ctx context.Context, withLog bool) (*archive, *publishing, error) {
+	ar, err := a.openArchive(ctx, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := a.openPublishing(ctx, ar, withLog)
+	if err != nil {
+		ar.Close()
+		return nil, nil, err
+	}
+	return ar, p, nil
+}
+
 func (a *app) releaseCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "release",
@@ -130,15 +145,11 @@ contain them. Nothing is published until 'dossier release publish'.`,
 				}
 				o.Source = filepath.Base(idsFile)
 			}
-			ar, err := a.openArchive(ctx, false)
+			ar, p, err := a.openForPublishing(ctx, false)
 			if err != nil {
 				return err
 			}
 			defer ar.Close()
-			p, err := a.openPublishing(ctx, ar, false)
-			if err != nil {
-				return err
-			}
 			defer p.Close()
 			res, err := p.Create(ctx, o)
 			if err != nil {
@@ -207,15 +218,11 @@ func (a *app) releaseShowCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ar, err := a.openArchive(ctx, false)
+			ar, p, err := a.openForPublishing(ctx, false)
 			if err != nil {
 				return err
 			}
 			defer ar.Close()
-			p, err := a.openPublishing(ctx, ar, false)
-			if err != nil {
-				return err
-			}
 			defer p.Close()
 			v, err := p.Show(ctx, args[0])
 			if err != nil {
@@ -269,15 +276,11 @@ func (a *app) releaseListCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ar, err := a.openArchive(ctx, false)
+			ar, p, err := a.openForPublishing(ctx, false)
 			if err != nil {
 				return err
 			}
 			defer ar.Close()
-			p, err := a.openPublishing(ctx, ar, false)
-			if err != nil {
-				return err
-			}
 			defer p.Close()
 			list, err := p.List(ctx)
 			if err != nil {
@@ -394,15 +397,11 @@ cannot publish anything twice; an interrupted publication resumes on the next ru
 					return err
 				}
 			}
-			ar, err := a.openArchive(ctx, false)
+			ar, p, err := a.openForPublishing(ctx, true)
 			if err != nil {
 				return err
 			}
 			defer ar.Close()
-			p, err := a.openPublishing(ctx, ar, true)
-			if err != nil {
-				return err
-			}
 			defer p.Close()
 			start := time.Now()
 			res, err := p.Publish(ctx, args[0], when)
@@ -449,15 +448,11 @@ func (a *app) releaseWithdrawCmd() *cobra.Command {
 				}
 				nums = append(nums, n)
 			}
-			ar, err := a.openArchive(ctx, false)
+			ar, p, err := a.openForPublishing(ctx, true)
 			if err != nil {
 				return err
 			}
 			defer ar.Close()
-			p, err := a.openPublishing(ctx, ar, true)
-			if err != nil {
-				return err
-			}
 			defer p.Close()
 			for _, n := range nums {
 				pub, err := p.Withdraw(ctx, n, reason)
@@ -502,15 +497,11 @@ func (a *app) releasePublishDueCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			ar, err := a.openArchive(ctx, false)
+			ar, p, err := a.openForPublishing(ctx, true)
 			if err != nil {
 				return err
 			}
 			defer ar.Close()
-			p, err := a.openPublishing(ctx, ar, true)
-			if err != nil {
-				return err
-			}
 			defer p.Close()
 			res, err := p.PublishDue(ctx)
 			for _, r := range res {
