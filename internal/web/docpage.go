@@ -19,6 +19,7 @@ import (
 	"github.com/newsroom/dossier/internal/blobstore"
 	"github.com/newsroom/dossier/internal/forensics"
 	"github.com/newsroom/dossier/internal/meta"
+	"github.com/newsroom/dossier/internal/publish"
 )
 
 // Display bounds of a document page.
@@ -90,6 +91,7 @@ type docView struct {
 	// Publications are the document's log entries on the public site,
 	// oldest first; Proof is set when /doc/N/proof serves a bundle.
 	Publications []publication
+	Published    *publication // the latest publish entry
 	Proof        bool
 }
 
@@ -305,6 +307,9 @@ func (s *server) docView(ctx context.Context, d *meta.Document) (*docView, error
 	}
 	for i := range v.Publications {
 		v.Publications[i].Entry = neutral(v.Publications[i].Entry) // shown; the API gives the exact bytes
+		if v.Publications[i].Type == publish.TypePublish {
+			v.Published = &v.Publications[i]
+		}
 	}
 	v.Proof = s.proofs != nil && len(v.Publications) > 0
 	v.Meta = metaRows(d, s.cfg.Public, s.cfg.Static)

@@ -90,7 +90,7 @@ func (s *server) feed(w http.ResponseWriter, r *http.Request) {
 			Updated: atomTime(wd.WithdrawnAt), Published: atomTime(wd.WithdrawnAt),
 			Links: []atomLink{{Rel: "alternate", Type: "text/html", Href: href}},
 			Summary: fmt.Sprintf("Document %d, published in release %s on %s, was withdrawn on %s: %s (log entry %d).", wd.Num,
-				wd.Release, atomTime(wd.PublishedAt), atomTime(wd.WithdrawnAt), wd.Reason, wd.LogIndex), at: wd.WithdrawnAt})
+				wd.Release, atomTime(wd.PublishedAt), atomTime(wd.WithdrawnAt), neutral(wd.Reason), wd.LogIndex), at: wd.WithdrawnAt})
 	}
 	slices.SortStableFunc(entries, func(a, b atomEntry) int { return b.at.Compare(a.at) })
 	if len(entries) > maxFeedEntries {

@@ -66,6 +66,7 @@ func runTests(m *testing.M) (int, error) {
 	}
 	defer f.store.Close()
 	defer f.srv.Close()
+	defer closePublicFixture() // built by the public site's tests, if they ran
 	fx = f
 	return m.Run(), nil
 }

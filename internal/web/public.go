@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,6 +90,62 @@ func openCORS(next http.Handler) http.Handler {
 		w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// logFiles wraps the log's file handler: the site's own 404 wherever it
+// would answer its plain one (or when nothing was ever logged), so that
+// every 404 of the site looks the same.
+func (s *server) logFiles(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := os.Stat(s.cfg.LogDir); err != nil {
+			s.notFound(w, r, "") // nothing was ever logged
+			return
+		}
+		nf := &notFoundWriter{w: w, header: http.Header{}}
+		next.ServeHTTP(nf, r)
+		if nf.notFound {
+			s.notFound(w, r, "")
+		}
+	})
+}
+
+// notFoundWriter passes a response through, unless its status is 404:
+// then it drops it and records that.
+type notFoundWriter struct {
+	w        http.ResponseWriter
+	header   http.Header // until the status is known
+	notFound bool
+	started  bool
+}
+
+func (n *notFoundWriter) Header() http.Header {
+	if n.started {
+		return n.w.Header()
+	}
+	return n.header
+}
+
+func (n *notFoundWriter) WriteHeader(code int) {
+	if n.started || n.notFound {
+		return
+	}
+	if code == http.StatusNotFound {
+		n.notFound = true
+		return
+	}
+	n.started = true
+	for k, v := range n.header {
+		n.w.Header()[k] = v
+	}
+	n.w.WriteHeader(code)
+}
+
+func (n *notFoundWriter) Write(b []byte) (int, error) {
+	n.WriteHeader(http.StatusOK)
+	if n.notFound {
+		return len(b), nil
+	}
+	return n.w.Write(b)
 }
 
 // withdrawal returns the latest withdrawal notice of num when the public
@@ -396,12 +454,16 @@ func (s *server) logPage(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	v := &logView{Key: strings.TrimSpace(s.cfg.LogKey), Base: s.absURL(r, "")}
 	cp, err := s.proofs.Checkpoint(ctx)
-	if err != nil {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// Nothing was ever logged: the page, without a checkpoint.
+	case err != nil:
 		s.internal(w, r, err)
 		return
+	default:
+		v.Origin, v.Size, v.Checkpoint = neutral(cp.Origin), cp.Size, string(cp.Raw)
+		v.Root = fmt.Sprintf("%x", cp.Root)
 	}
-	v.Origin, v.Size, v.Checkpoint = neutral(cp.Origin), cp.Size, string(cp.Raw)
-	v.Root = fmt.Sprintf("%x", cp.Root)
 	og := &openGraph{Title: "The transparency log", Type: "website", URL: s.absURL(r, "/log"),
 		Description: "Every publication and withdrawal is an entry of a public, append-only log that anyone can verify offline."}
 	s.render(w, r, http.StatusOK, "log", &page{Title: "Transparency log", OG: og, Data: v})

@@ -54,7 +54,7 @@ var funcs = template.FuncMap{
 	"date": func(t any) string { return timeFormat(t, "2006-01-02 15:04 -0700") },
 	"day":  func(t any) string { return timeFormat(t, "2006-01-02") },
 	// utc is a time in UTC to the second, as log entries write it.
-	"utc": func(t any) string { return timeFormat(t, time.RFC3339) },
+	"utc":   func(t any) string { return timeFormat(t, time.RFC3339) },
 	"bytes": humanBytes,
 	"num":   thousands,
 	"add":   func(a, b int) int { return a + b },

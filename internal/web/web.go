@@ -273,7 +273,7 @@ func (s *server) handler() http.Handler {
 			page("/doc/{num}/proof", s.proof)
 			page("/log", s.logPage)
 			page("/log/about", s.logPage)
-			log := http.StripPrefix("/log", tlog.Handler(s.cfg.LogDir))
+			log := s.logFiles(http.StripPrefix("/log", tlog.Handler(s.cfg.LogDir)))
 			mux.Handle("/log/", s.methods(openCORS(log), http.MethodGet, http.MethodHead))
 		}
 	} else {
