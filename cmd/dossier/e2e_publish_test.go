@@ -254,9 +254,9 @@ func TestE2EPublishEmbargo(t *testing.T) {
 				t.Errorf("/doc/%s differs from a number that never existed", pn)
 			}
 		}
-		code, _ := get(t, base+"/api/v1/documents/"+pn)
+		code, _ := get(t, base+"/api/v1/doc/"+pn)
 		if code != http.StatusNotFound {
-			t.Errorf("/api/v1/documents/%s: %d", pn, code)
+			t.Errorf("/api/v1/doc/%s: %d", pn, code)
 		}
 	}
 	if code, body := get(t, base+"/doc/"+withdrawn); code != http.StatusGone || !bytes.Contains(body, []byte("court order")) {

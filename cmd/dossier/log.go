@@ -167,7 +167,7 @@ func readKeyArg(s string) (string, error) {
 	if s == "" {
 		return "", withHint(errors.New("no verifier key"), "give --key with the log's verifier key (from 'dossier log key') or a file holding it")
 	}
-	if strings.Count(s, "+") == 2 && !strings.ContainsAny(s, "/\n") || strings.Count(s, "+") == 2 && !fileExists(s) {
+	if _, err := tlog.NewVerifier(strings.TrimSpace(s)); err == nil {
 		return strings.TrimSpace(s), nil
 	}
 	b, err := os.ReadFile(s)
@@ -175,11 +175,6 @@ func readKeyArg(s string) (string, error) {
 		return "", withHint(fmt.Errorf("verifier key: %w", err), "give the key itself or a file holding it")
 	}
 	return strings.TrimSpace(string(b)), nil
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 func (a *app) logVerifyProofCmd() *cobra.Command {
