@@ -61,9 +61,10 @@ var landlockABI = sync.OnceValue(func() int {
 })
 
 // confine restricts the calling thread, and the program it will exec, to
-// the rules above plus full access beneath work and read access beneath
-// extra. The caller has locked the goroutine to its thread.
-func confine(work string, extra []string) error {
+// full access beneath work and read and execute access beneath ro (which
+// the parent builds from readOnly and the tool's own paths). The caller has
+// locked the goroutine to its thread. preexec.go does the same in C.
+func confine(work string, ro []string) error {
 	abi := landlockABI()
 	if abi < 1 {
 		return errors.New("Landlock is not available in this kernel")
@@ -116,9 +117,9 @@ func confine(work string, extra []string) error {
 		}
 		return nil
 	}
-	ro := uint64(llExecute | llReadFile | llReadDir)
-	for _, p := range append(readOnly, extra...) {
-		if err := add(p, ro); err != nil {
+	rights := uint64(llExecute | llReadFile | llReadDir)
+	for _, p := range ro {
+		if err := add(p, rights); err != nil {
 			return err
 		}
 	}

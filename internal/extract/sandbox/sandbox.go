@@ -163,7 +163,10 @@ func run(ctx context.Context, c Cmd, self, path string, mode netMode) (*Output, 
 	}, c.Env...)
 	cmd.Env = append(cmd.Env, markerEnv+"=1", limitsEnv+"="+limits)
 	if landlockABI() > 0 {
-		paths := []string{c.Dir, filepath.Dir(path)}
+		// The child gets every path it allows: the work directory
+		// first, then the read-only ones.
+		paths := append([]string{c.Dir}, readOnly...)
+		paths = append(paths, filepath.Dir(path))
 		if real, err := filepath.EvalSymlinks(path); err == nil {
 			paths = append(paths, filepath.Dir(real))
 		}
