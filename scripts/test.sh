@@ -51,6 +51,8 @@ go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s -fuzzminimizet
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s ./internal/search/query
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzVerify$' -fuzztime 15s ./internal/dkim
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzZip$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzExplode$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzUnshrink$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzOOXML$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/office
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMSG$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/msg
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzFind$' -fuzztime 10s -fuzzminimizetime 1x ./internal/people

@@ -337,6 +337,21 @@ func decompress(method uint16, raw []byte, e *zipEntry) (io.ReadCloser, error) {
 		return io.NopCloser(r), nil
 	case zip.Deflate:
 		return flate.NewReader(r), nil
+	case 1, 6:
+		if e.usize > maxDict {
+			return nil, fmt.Errorf("%s member of %d bytes: over the %d bytes decoded in memory", zipMethods[method], e.usize, maxDict)
+		}
+		var out []byte
+		var err error
+		if method == 1 {
+			out, err = unshrink(raw, int(e.usize))
+		} else {
+			out, err = explode(raw, e.flags, int(e.usize))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", zipMethods[method], err)
+		}
+		return io.NopCloser(bytes.NewReader(out)), nil
 	case 12:
 		return io.NopCloser(bzip2.NewReader(r)), nil
 	case 14: // LZMA: version (2), properties size (2), properties (5), stream

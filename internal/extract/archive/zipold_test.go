@@ -1,0 +1,110 @@
+package archive
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/newsroom/dossier/internal/extract"
+	"github.com/newsroom/dossier/internal/testutil"
+)
+
+// TestCorpusPKZIP1 opens Tika's moby.zip, made by PKZIP 1.x in 1991: 134
+// members imploded (8 KiB dictionary, three trees) and one shrunk. Every
+// member must decode to its declared size and CRC-32 (readPlain checks
+// both), and equal what Info-ZIP's unzip makes of it when unzip is here.
+func TestCorpusPKZIP1(t *testing.T) {
+	const file = "docs/tika/pkg/moby.zip"
+	res := extractCorpus(t, file, extract.Options{})
+	if len(res.Children) != 135 {
+		t.Fatalf("%d children, want 135", len(res.Children))
+	}
+	for _, c := range res.Children {
+		if c.Data == nil || c.Failed != "" || c.Skip != "" {
+			t.Errorf("%s: failed %q, skipped %q", c.Path, c.Failed, c.Skip)
+		}
+	}
+	readme := child(t, res, "README")
+	if !bytes.Contains(readme.Data, []byte("Moby")) {
+		t.Errorf("README: %.200q", readme.Data)
+	}
+	if _, err := exec.LookPath("unzip"); err != nil {
+		t.Log("unzip not installed: decoded bytes checked by CRC-32 only")
+		return
+	}
+	for _, name := range []string{"README", "moby.122", "moby.1"} {
+		want, err := exec.Command("unzip", "-p", testutil.Corpus(t, file), name).Output()
+		if err != nil {
+			t.Fatalf("unzip -p %s: %v", name, err)
+		}
+		if got := child(t, res, name).Data; !bytes.Equal(got, want) {
+			t.Errorf("%s: %d bytes differ from unzip's %d", name, len(got), len(want))
+		}
+	}
+}
+
+// TestOldMethodsHostile: damaged implode and shrink data fails with a
+// reason, never a panic nor more than the declared size.
+func TestOldMethodsHostile(t *testing.T) {
+	for _, data := range [][]byte{nil, {0}, {0xff, 0xff, 0xff}, bytes.Repeat([]byte{0x0f}, 300), []byte(strings.Repeat("\x00\x01", 200))} {
+		for _, flags := range []uint16{0, 2, 4, 6} {
+			if out, err := explode(data, flags, 1000); err == nil && len(out) != 1000 {
+				t.Errorf("explode %x: %d bytes and no error", data, len(out))
+			}
+		}
+		if out, err := unshrink(data, 1000); err == nil && len(out) != 1000 {
+			t.Errorf("unshrink %x: %d bytes and no error", data, len(out))
+		}
+	}
+}
+
+func FuzzExplode(f *testing.F) {
+	if data, err := readCorpusMember("docs/tika/pkg/moby.zip", "README"); err == nil {
+		f.Add(data, uint16(6))
+	}
+	f.Add([]byte{0, 0x12, 0, 0x12, 1, 2, 3}, uint16(0))
+	f.Fuzz(func(t *testing.T, data []byte, flags uint16) {
+		out, err := explode(data, flags, 1<<16)
+		if err == nil && len(out) != 1<<16 {
+			t.Fatalf("%d bytes", len(out))
+		}
+	})
+}
+
+func FuzzUnshrink(f *testing.F) {
+	if data, err := readCorpusMember("docs/tika/pkg/moby.zip", "moby.122"); err == nil {
+		f.Add(data)
+	}
+	f.Add([]byte{0x41, 0x00, 0x02, 0x04})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := unshrink(data, 1<<16)
+		if err == nil && len(out) != 1<<16 {
+			t.Fatalf("%d bytes", len(out))
+		}
+	})
+}
+
+// readCorpusMember returns the compressed bytes of a member of a corpus
+// zip, for fuzz seeds.
+func readCorpusMember(file, name string) ([]byte, error) {
+	zr, err := zip.OpenReader(filepath.Join(testutil.CorpusDir(), file))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name == name {
+			r, err := f.OpenRaw()
+			if err != nil {
+				return nil, err
+			}
+			return io.ReadAll(r)
+		}
+	}
+	return nil, os.ErrNotExist
+}
