@@ -229,13 +229,18 @@ func TestEncrypted(t *testing.T) {
 }
 
 // TestCorpus extracts every DOC, XLS, PPT and RTF of the corpus: each
-// must finish, and failures must say why.
+// must finish, and failures must say why. Not timed (CI machines are
+// noisy): the tools run under the sandbox's default timeout of two
+// minutes, some thousand times what they take, which stops a stuck one
+// with a reason; go test -timeout catches any other hang.
 func TestCorpus(t *testing.T) {
 	for _, tool := range []string{"antiword", "catdoc", "xls2csv", "catppt"} {
 		testutil.Tool(t, tool)
 	}
 	dir := testutil.Corpus(t, "docs")
 	counts := map[string]int{}
+	var slowest string
+	var slowestTook time.Duration
 	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
 			return err
@@ -248,12 +253,14 @@ func TestCorpus(t *testing.T) {
 		}
 		start := time.Now()
 		res, err := extractFile(t, p)
-		if d := time.Since(start); d > 20*time.Second {
-			t.Errorf("%s: %v", p, d)
+		if d := time.Since(start); d > slowestTook {
+			slowest, slowestTook = strings.TrimPrefix(p, dir), d
 		}
 		switch {
 		case errors.Is(err, extract.ErrEncrypted):
 			counts[ext+" encrypted"]++
+		case err != nil && strings.Contains(err.Error(), "timed out"):
+			t.Errorf("%s: %v", strings.TrimPrefix(p, dir), err)
 		case err != nil:
 			counts[ext+" failed"]++
 			t.Logf("%s: %v", strings.TrimPrefix(p, dir), err)
@@ -265,5 +272,5 @@ func TestCorpus(t *testing.T) {
 		}
 		return nil
 	})
-	t.Logf("%v", counts)
+	t.Logf("%v; slowest %s (%v)", counts, slowest, slowestTook.Round(time.Millisecond))
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/newsroom/dossier/internal/extract"
 	"github.com/newsroom/dossier/internal/testutil"
@@ -31,18 +30,11 @@ func FuzzMSG(f *testing.F) {
 	seeds(f, "pst/msgreader/test/*.msg", 30<<10)
 	f.Add(cfbMagic)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var m *Message
-		var err error
-		done := make(chan bool)
-		go func() {
-			m, err = Parse(context.Background(), data, fuzzOpts)
-			close(done)
-		}()
-		select {
-		case <-done:
-		case <-time.After(2 * time.Second):
-			t.Fatal("hang")
-		}
+		// No timer of our own for hangs: while fuzzing, the fuzzing
+		// engine fails an input that runs over 10 s; on the seed corpus
+		// (go test), go test -timeout does. A timer here failed slow but
+		// finite runs on busy machines and under -race.
+		m, err := Parse(context.Background(), data, fuzzOpts)
 		if err != nil {
 			return
 		}

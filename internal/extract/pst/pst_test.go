@@ -160,6 +160,9 @@ func TestBroken(t *testing.T) {
 		"signature": []byte("!BDN"),
 		"zeroed":    append(append([]byte{}, data[:4096]...), make([]byte, 200_000)...),
 	} {
+		// The budget's timeout is the sandbox's kill: a readpst that hung
+		// would be stopped and reported. No wall-clock bound is asserted
+		// (CI machines are noisy); a failure must say what readpst did.
 		start := time.Now()
 		res, err := New().Extract(context.Background(), b, "", extract.Options{Budget: extract.Budget{Timeout: 20 * time.Second}})
 		reason := ""
@@ -169,8 +172,8 @@ func TestBroken(t *testing.T) {
 			reason = strings.Join(res.Problems, "; ")
 		}
 		t.Logf("%s: %v, %v", name, time.Since(start).Round(time.Millisecond), reason)
-		if time.Since(start) > 25*time.Second {
-			t.Errorf("%s: took %v", name, time.Since(start))
+		if (err != nil || len(res.Problems) > 0) && !strings.Contains(reason, "readpst") {
+			t.Errorf("%s: reason %q does not say what readpst did", name, reason)
 		}
 	}
 	if _, err := New().Extract(context.Background(), []byte("not a pst"), "", extract.Options{}); err == nil {

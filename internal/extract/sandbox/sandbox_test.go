@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -89,16 +90,71 @@ func TestTimeoutKillsGroup(t *testing.T) {
 	dir := t.TempDir()
 	start := time.Now()
 	// The background sleep is a grandchild holding stdout open: the whole
-	// group must die, not only sh.
-	_, err := sh(t, "(sleep 30; touch late) & sleep 30", Cmd{Dir: dir, Timeout: 300 * time.Millisecond})
+	// group must die, not only sh. The sleeps outlast any test timeout,
+	// so a run that waited for them would hang (caught by go test
+	// -timeout) rather than pass late.
+	_, err := sh(t, "(sleep 3600; touch late) & sleep 3600", Cmd{Dir: dir, Timeout: 300 * time.Millisecond})
+	t.Logf("returned after %v", time.Since(start).Round(time.Millisecond))
 	if !errors.Is(err, ErrTimeout) {
 		t.Fatalf("err = %v, want timeout", err)
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("took %v", d)
-	}
 	if want := "sh timed out after 300ms"; err.Error() != want {
 		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+	// Every process of the run works in dir: none may be left running.
+	if left := waitGone(t, dir); len(left) > 0 {
+		t.Errorf("still running in %s: %q", dir, left)
+	}
+}
+
+// waitGone waits until no process whose working directory is dir is
+// running (zombies awaiting their reaper count as gone), and returns those
+// still running when it gives up, after killing them. SIGKILL takes effect
+// asynchronously, so it polls; the bound only turns a survivor into a
+// failure rather than a hang, and is far beyond any scheduling delay.
+func waitGone(t *testing.T, dir string) []string {
+	t.Helper()
+	abs, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	var pids []int
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		left, pids = left[:0], pids[:0]
+		procs, err := os.ReadDir("/proc")
+		if err != nil {
+			t.Skipf("cannot list processes: %v", err)
+		}
+		for _, p := range procs {
+			pid, err := strconv.Atoi(p.Name())
+			if err != nil {
+				continue
+			}
+			if cwd, err := os.Readlink(filepath.Join("/proc", p.Name(), "cwd")); err != nil || cwd != abs {
+				continue // exited, a zombie, not ours, or elsewhere
+			}
+			stat, err := os.ReadFile(filepath.Join("/proc", p.Name(), "stat"))
+			if err != nil {
+				continue
+			}
+			// pid (comm) state ...; comm may hold spaces and parentheses.
+			if i := bytes.LastIndexByte(stat, ')'); i > 0 && i+2 < len(stat) && (stat[i+2] == 'Z' || stat[i+2] == 'X') {
+				continue
+			}
+			cmdline, _ := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
+			left = append(left, p.Name()+": "+strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " ")))
+			pids = append(pids, pid)
+		}
+		if len(left) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			for _, pid := range pids {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+			return left
+		}
 	}
 }
 
@@ -157,7 +213,6 @@ func TestMemoryLimitShell(t *testing.T) {
 
 func TestOutputCap(t *testing.T) {
 	testutil.Tool(t, "yes")
-	start := time.Now()
 	out, err := Run(context.Background(), Cmd{Tool: "yes", MaxOutput: 1 << 20, Timeout: 20 * time.Second})
 	if !errors.Is(err, ErrOutputLimit) {
 		t.Fatalf("err = %v, want output limit", err)
@@ -165,11 +220,24 @@ func TestOutputCap(t *testing.T) {
 	if len(out.Stdout) != 1<<20 || !bytes.HasPrefix(out.Stdout, []byte("y\ny\n")) {
 		t.Errorf("kept %d bytes", len(out.Stdout))
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %v", d)
-	}
 	if want := "yes wrote more than 1 MiB of output, stopped"; err.Error() != want {
 		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+	// The tool is killed when it goes over, not left to run to its
+	// timeout: head, writing 8 MiB, cannot finish before at most 1 MiB
+	// and a pipe's worth are read, so sh never gets to write the marker
+	// unless the kill failed.
+	testutil.Tool(t, "head")
+	dir := t.TempDir()
+	out, err = sh(t, "head -c 8388608 /dev/zero; echo > finished", Cmd{Dir: dir, MaxOutput: 1 << 20, Timeout: 20 * time.Second})
+	if !errors.Is(err, ErrOutputLimit) {
+		t.Fatalf("sh: err = %v, want output limit", err)
+	}
+	if len(out.Stdout) != 1<<20 {
+		t.Errorf("sh: kept %d bytes", len(out.Stdout))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "finished")); err == nil {
+		t.Error("sh ran on after going over the output limit")
 	}
 }
 
