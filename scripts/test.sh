@@ -24,6 +24,9 @@ command -v tesseract >/dev/null && { tesseract --list-langs 2>/dev/null | grep -
 command -v antiword >/dev/null || need_apt+=(antiword)
 command -v catdoc >/dev/null || need_apt+=(catdoc)
 command -v readpst >/dev/null || need_apt+=(pst-utils)
+# Writers of the archive formats the reader tests compare against.
+command -v compress >/dev/null || need_apt+=(ncompress)
+command -v unzip >/dev/null || need_apt+=(unzip)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}" >&2
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo

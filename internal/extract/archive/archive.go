@@ -22,7 +22,7 @@ const (
 	MIME7z       = "application/x-7z-compressed"
 	MIMERar      = "application/vnd.rar"
 	MIMEAr       = "application/x-archive"
-	MIMECompress = "application/x-compress"            // Unix compress (.Z): recognised, not supported
+	MIMECompress = "application/x-compress"            // Unix compress (.Z)
 	MIMECab      = "application/vnd.ms-cab-compressed" // recognised, not supported
 )
 
@@ -167,7 +167,7 @@ func ExtractNamed(ctx context.Context, name string, data []byte, mime string, op
 		res, err = extractZip(ctx, data, opts)
 	case fTar:
 		res, err = extractTar(ctx, data, opts)
-	case fGzip, fBzip2, fXz, fZstd, fLz4:
+	case fGzip, fBzip2, fXz, fZstd, fLz4, fCompress:
 		res, err = extractStream(ctx, f, name, data, opts)
 	case f7z:
 		res, err = extract7z(ctx, data, opts)
@@ -175,8 +175,6 @@ func ExtractNamed(ctx context.Context, name string, data []byte, mime string, op
 		res, err = extractRar(ctx, data, opts)
 	case fAr:
 		res, err = extractAr(ctx, data, opts)
-	case fCompress:
-		return nil, fmt.Errorf("archive: %w: Unix compress (.Z) streams are not supported", extract.ErrUnsupported)
 	case fCab:
 		return nil, fmt.Errorf("archive: %w: Microsoft Cabinet (.cab) files are not supported", extract.ErrUnsupported)
 	default:
@@ -209,7 +207,7 @@ func streamMemberName(name string) string {
 		{".tgz", ".tar"}, {".taz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"},
 		{".txz", ".tar"}, {".tzst", ".tar"}, {".tlz4", ".tar"},
 		{".gz", ""}, {".gzip", ""}, {".bz2", ""}, {".bz", ""}, {".xz", ""},
-		{".zst", ""}, {".zstd", ""}, {".lz4", ""},
+		{".zst", ""}, {".zstd", ""}, {".lz4", ""}, {".z", ""},
 	} {
 		if strings.HasSuffix(lower, s.ext) && len(base) > len(s.ext) {
 			return base[:len(base)-len(s.ext)] + s.repl

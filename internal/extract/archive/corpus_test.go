@@ -94,9 +94,9 @@ func TestCorpusZipBomb(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkInvariants(t, res, opts)
-		if took > 5*time.Second {
-			t.Errorf("took %v", took)
-		}
+		// Not timed (CI machines are noisy; a hang is caught by go test
+		// -timeout): what is expanded and allocated is checked instead.
+		t.Logf("budget %+v: took %v", opts.Budget, took.Round(time.Millisecond))
 		// 546 GB declared: nothing beyond the tiny b.txt is expanded, and
 		// the allocations stay far below even the smaller budget.
 		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
@@ -258,17 +258,10 @@ func TestCorpusDamaged(t *testing.T) {
 		t.Errorf("spanned: %q", res.Problems)
 	}
 
-	// Imploded members (PKZIP 1.x): listed, failed with the method named.
-	res = extractCorpus(t, "docs/tika/pkg/moby.zip", extract.Options{})
-	if len(res.Children) != 135 || res.Children[0].Failed != "unsupported compression method 6 (implode)" {
-		t.Errorf("moby.zip: %d children, %+v", len(res.Children), res.Children[0])
-	}
-
-	for _, f := range []string{"docs/tika/pkg/test-documents.tar.Z", "docs/tika/pkg/testZ_oom.Z", "docs/tika/pkg/test-documents.cab"} {
-		_, err := Extract(context.Background(), corpusFile(t, f), "", extract.Options{})
-		if !errors.Is(err, extract.ErrUnsupported) {
-			t.Errorf("%s: %v", f, err)
-		}
+	// A .Z declaring 30-bit codes fails with the reason.
+	_, err := Extract(context.Background(), corpusFile(t, "docs/tika/pkg/testZ_oom.Z"), "", extract.Options{})
+	if err == nil || !strings.Contains(err.Error(), "30-bit codes") {
+		t.Errorf("testZ_oom.Z: %v", err)
 	}
 }
 

@@ -83,6 +83,12 @@ func decompressor(f format, data []byte, b extract.Budget) (io.Reader, io.Closer
 	case fLz4:
 		z := lz4.NewReader(r)
 		return z, nil, nil
+	case fCompress:
+		z, err := newCompressReader(data)
+		if err != nil {
+			return nil, nil, err
+		}
+		return z, nil, nil
 	}
 	return nil, nil, fmt.Errorf("%w: %s", extract.ErrUnsupported, f)
 }
