@@ -27,6 +27,7 @@ command -v readpst >/dev/null || need_apt+=(pst-utils)
 # Writers of the archive formats the reader tests compare against.
 command -v compress >/dev/null || need_apt+=(ncompress)
 command -v unzip >/dev/null || need_apt+=(unzip)
+command -v gcab >/dev/null || need_apt+=(gcab)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}" >&2
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
@@ -56,6 +57,8 @@ go test -tags "$TAGS" -run '^$' -fuzz '^FuzzVerify$' -fuzztime 15s ./internal/dk
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzZip$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzExplode$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzUnshrink$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzCompressZ$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzCab$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzOOXML$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/office
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMSG$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/msg
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzFind$' -fuzztime 10s -fuzzminimizetime 1x ./internal/people

@@ -22,8 +22,8 @@ const (
 	MIME7z       = "application/x-7z-compressed"
 	MIMERar      = "application/vnd.rar"
 	MIMEAr       = "application/x-archive"
-	MIMECompress = "application/x-compress"            // Unix compress (.Z)
-	MIMECab      = "application/vnd.ms-cab-compressed" // recognised, not supported
+	MIMECompress = "application/x-compress" // Unix compress (.Z)
+	MIMECab      = "application/vnd.ms-cab-compressed"
 )
 
 type format int
@@ -176,7 +176,7 @@ func ExtractNamed(ctx context.Context, name string, data []byte, mime string, op
 	case fAr:
 		res, err = extractAr(ctx, data, opts)
 	case fCab:
-		return nil, fmt.Errorf("archive: %w: Microsoft Cabinet (.cab) files are not supported", extract.ErrUnsupported)
+		res, err = extractCab(ctx, data, opts)
 	default:
 		return nil, fmt.Errorf("archive: %w: not an archive this extractor knows (declared %q)", extract.ErrUnsupported, mime)
 	}

@@ -1,7 +1,9 @@
 // Package archive lists and expands archives and compressed streams: ZIP
-// (ZIP64, data descriptors, ZipCrypto and WinZip AES), TAR (ustar, pax,
-// GNU), gzip, bzip2, xz, zstd and lz4 streams (a tar inside one is one
-// archive), 7z, RAR (v4 and v5) and Unix ar. Each member becomes an
+// (ZIP64, data descriptors, ZipCrypto and WinZip AES, and the shrink and
+// implode methods of PKZIP 1.x), TAR (ustar, pax, GNU), gzip, bzip2, xz,
+// zstd, lz4 and Unix compress (.Z) streams (a tar inside one is one
+// archive), 7z, RAR (v4 and v5), Unix ar and Microsoft Cabinet (stored and
+// MSZIP folders). Each member becomes an
 // [extract.Child] in the archive's order. It is pure: bytes in, a result
 // out; nothing is written to disk and nothing is logged.
 //
@@ -50,9 +52,7 @@
 // compression method) is a child with Failed set and the reason. A ZIP
 // whose central directory is missing or corrupt is read from its local
 // headers; other formats keep what was read before the damage. Only when
-// nothing at all can be read is an error returned (wrapping
-// [extract.ErrUnsupported] for recognised formats this package cannot
-// read: Unix compress (.Z) and CAB).
+// nothing at all can be read is an error returned.
 //
 // Encrypted members are tried with [extract.Options.Passwords] in order;
 // when one fits they are extracted and Meta.Decrypted is set, otherwise
