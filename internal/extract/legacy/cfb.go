@@ -31,6 +31,8 @@ type cfbFile struct {
 	fat       []uint32
 	miniFAT   []uint32
 	miniData  []byte // the root entry's stream, holding the small streams
+	rootStart uint32 // where miniData lies: the root entry's chain
+	rootSize  uint64
 	cutoff    uint64
 	streams   map[string]dirEntry // top-level streams by upper-case name
 	storages  map[string]bool
@@ -124,6 +126,7 @@ func openCFB(data []byte) (*cfbFile, error) {
 			entries[i].size &= 0xFFFFFFFF // version 3: the high half is junk
 		}
 	}
+	f.rootStart, f.rootSize = root.start, root.size
 	f.miniData = f.chainBytes(root.start, root.size)
 	f.miniFAT = nil
 	mf := f.chainBytes(le.Uint32(data[60:]), uint64(len(data)))

@@ -87,10 +87,16 @@ func New() *Extractor { return &Extractor{} }
 var _ extract.Extractor = (*Extractor)(nil)
 
 // Extract implements extract.Extractor. The format is sniffed from the
-// bytes; mime is not trusted. Encrypted documents give their metadata
-// (the property sets are not encrypted in DOC, XLS and PPT) with
-// extract.ErrEncrypted: no tool here decrypts, so Options.Passwords are
-// not used.
+// bytes; mime is not trusted. A DOC or XLS encrypted with RC4 (Office 97
+// and 2000) or RC4 CryptoAPI (Office XP and later), or an XLS under XOR
+// obfuscation, is opened with the first of Options.Passwords that fits
+// (for XLS, then Excel's default password "VelvetSweatshop"): the tools
+// read a decrypted copy, and Meta.Encrypted and Meta.Decrypted are set,
+// Meta.Extra["encryption"] naming the scheme. Other encrypted documents
+// (no password fits, an XOR-obfuscated DOC or BIFF5 workbook, any
+// encrypted PPT, an encrypted OOXML package) give their
+// metadata (the property sets are not encrypted in DOC, XLS and PPT) with
+// Meta.Encrypted and extract.ErrEncrypted.
 func (x *Extractor) Extract(ctx context.Context, data []byte, mime string, opts extract.Options) (*extract.Result, error) {
 	j := &job{ctx: ctx, data: data, opts: opts, res: &extract.Result{}}
 	if isRTF(data) {
@@ -158,7 +164,35 @@ func (j *job) run(tool, ext string, args ...string) (*sandbox.Output, error) {
 
 func (j *job) encrypted(what string) (*extract.Result, error) {
 	j.res.Meta.Encrypted = true
+	j.res.Meta.Decrypted = false
 	return j.res, fmt.Errorf("legacy: %s: %w", what, extract.ErrEncrypted)
+}
+
+// decrypt opens an encrypted document with the first of opts.Passwords
+// that fits. On success the tools get the decrypted copy (j.data) and
+// Meta says Encrypted and Decrypted; otherwise it returns nil, with a
+// problem noted when passwords were given but the encryption could not be
+// read or is not supported. Meta.Extra["encryption"] names the kind when
+// known: "rc4", "rc4 cryptoapi" or "xor obfuscation".
+func (j *job) decrypt(open func(passwords []string) (*decrypted, string, error)) *decrypted {
+	m := &j.res.Meta
+	m.Encrypted = true
+	d, kind, err := open(j.opts.Passwords)
+	if kind != "" {
+		if m.Extra == nil {
+			m.Extra = map[string]string{}
+		}
+		m.Extra["encryption"] = kind
+	}
+	if err != nil {
+		if len(j.opts.Passwords) > 0 && !errors.Is(err, errWrongPassword) {
+			j.res.Problems = append(j.res.Problems, "decryption: "+err.Error())
+		}
+		return nil
+	}
+	j.data = d.data
+	m.Decrypted = true
+	return d
 }
 
 func text(out *sandbox.Output) string {
@@ -167,7 +201,12 @@ func text(out *sandbox.Output) string {
 
 func (j *job) doc() (*extract.Result, error) {
 	if wd, _ := j.cfb.stream("WordDocument"); wordEncrypted(wd) {
-		return j.encrypted("encrypted Word document")
+		d := j.decrypt(func(passwords []string) (*decrypted, string, error) {
+			return decryptDoc(j.ctx, j.cfb, passwords)
+		})
+		if d == nil {
+			return j.encrypted("encrypted Word document")
+		}
 	}
 	out, err := j.run("antiword", "doc", "-w", "0", "-m", "UTF-8.txt")
 	if out != nil && bytes.Contains(out.Stderr, []byte("Encrypted documents")) {
@@ -210,7 +249,15 @@ func (j *job) xls() (*extract.Result, error) {
 	}
 	sheets, enc := workbookGlobals(wb)
 	if enc {
-		return j.encrypted("encrypted or obfuscated workbook")
+		d := j.decrypt(func(passwords []string) (*decrypted, string, error) {
+			// Excel opens a workbook encrypted with its default password
+			// without asking: try it after the user's.
+			return decryptXLS(j.ctx, j.cfb, j.data, append(passwords[:len(passwords):len(passwords)], excelDefaultPassword))
+		})
+		if d == nil {
+			return j.encrypted("encrypted or obfuscated workbook")
+		}
+		sheets, _ = workbookGlobals(d.workbook)
 	}
 	m := &j.res.Meta
 	var hidden []string

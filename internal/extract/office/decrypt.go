@@ -15,8 +15,8 @@ import (
 	"fmt"
 	"hash"
 	"strconv"
-	"unicode/utf16"
 
+	"github.com/newsroom/dossier/internal/extract/textdecode"
 	"github.com/newsroom/dossier/internal/extract/zipdoc"
 )
 
@@ -59,15 +59,6 @@ func decryptPackage(ctx context.Context, info, pkg []byte, passwords []string) (
 		return out, err
 	}
 	return nil, errWrongPassword
-}
-
-func utf16le(s string) []byte {
-	u := utf16.Encode([]rune(s))
-	b := make([]byte, 2*len(u))
-	for i, c := range u {
-		binary.LittleEndian.PutUint16(b[2*i:], c)
-	}
-	return b
 }
 
 // packageSize reads the plaintext size that starts an EncryptedPackage.
@@ -195,7 +186,7 @@ func cbcDecrypt(key, iv, data []byte) ([]byte, error) {
 }
 
 func (a *agile) decrypt(pw string, pkg []byte) ([]byte, error) {
-	h := sum(a.pwHash, a.pwSalt, utf16le(pw))
+	h := sum(a.pwHash, a.pwSalt, textdecode.UTF16LE(pw))
 	var it [4]byte
 	for i := 0; i < a.spin; i++ {
 		binary.LittleEndian.PutUint32(it[:], uint32(i))
@@ -298,7 +289,7 @@ func ecbDecrypt(key, data []byte) ([]byte, error) {
 }
 
 func (s *standard) decrypt(pw string, pkg []byte) ([]byte, error) {
-	h := sum(sha1.New, s.salt, utf16le(pw))
+	h := sum(sha1.New, s.salt, textdecode.UTF16LE(pw))
 	var it [4]byte
 	for i := 0; i < 50000; i++ {
 		binary.LittleEndian.PutUint32(it[:], uint32(i))
