@@ -3,9 +3,9 @@
 // macro-enabled, template and show variants) and OpenDocument (ODT, ODS,
 // ODP, ODG, the flat single-XML FODT, FODS and FODP, and the StarOffice
 // XML formats SXW, SXC, SXI that preceded them). [Extract] recognises the
-// format from the bytes. Legacy binary DOC, XLS and PPT, and binary XLSB
-// workbooks, are not read here (an XLSB yields its properties and a
-// problem).
+// format from the bytes, and reads the binary XLSB workbook too (the same
+// package with records instead of XML in its parts). Legacy binary DOC,
+// XLS and PPT are not read here.
 //
 // # Text
 //

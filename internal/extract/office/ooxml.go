@@ -73,7 +73,7 @@ func extractOOXML(ctx context.Context, a *zipdoc.Archive, size int, opts extract
 	case strings.Contains(ct, "wordprocessingml") || strings.HasPrefix(main, "word/"):
 		err = p.docx(main)
 	case strings.Contains(ct, "sheet.binary") || strings.HasSuffix(main, ".bin"):
-		p.problem("binary workbook (XLSB): text not extracted")
+		err = p.xlsb(main)
 	case strings.Contains(ct, "spreadsheetml") || strings.HasPrefix(main, "xl/"):
 		err = p.xlsx(main)
 	case strings.Contains(ct, "presentationml") || strings.HasPrefix(main, "ppt/"):
