@@ -59,6 +59,7 @@ go test -tags "$TAGS" -run '^$' -fuzz '^FuzzExplode$' -fuzztime 10s -fuzzminimiz
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzUnshrink$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzCompressZ$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzCab$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/archive
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzXLSBRecords$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/office
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzOOXML$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/office
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzDecrypt$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/legacy
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMSG$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/msg
