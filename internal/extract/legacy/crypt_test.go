@@ -115,9 +115,9 @@ func TestDecryptNoFit(t *testing.T) {
 		// Its password is not known.
 		{"aleph-ingest-file/password_protected.xls", kindCryptoAPI, []string{"tika", "Password1234_", "password"}, false},
 		{"encrypted-office/inputs/xor_password_123456789012345.xls", kindXOR, []string{"12345678901234", "x23456789012345"}, false},
-		// PPT is not decrypted.
-		{"encrypted-office/inputs/rc4cryptoapi_password.ppt", "", []string{"Password1234_"}, false},
-		{"tika/microsoft/testPPT_protected_passtika.ppt", "", []string{"tika"}, false},
+		{"encrypted-office/inputs/rc4cryptoapi_password.ppt", kindCryptoAPI, nil, false},
+		{"encrypted-office/inputs/rc4cryptoapi_password.ppt", kindCryptoAPI, []string{"Password1234", "tika", ""}, false},
+		{"tika/microsoft/testPPT_protected_passtika.ppt", kindCryptoAPI, []string{"Tika", "Password1234_"}, false},
 	} {
 		res, err := extractWith(t, filepath.Join(dir, c.file), c.passwords...)
 		if !errors.Is(err, extract.ErrEncrypted) || res == nil {

@@ -32,13 +32,19 @@
 // stream or the encrypted Current User token (PPT), and EncryptionInfo
 // with EncryptedPackage (an encrypted DOCX, XLSX or PPTX). DOC and XLS
 // encrypted with RC4 or RC4 CryptoAPI ([MS-OFFCRYPTO] 2.3.6 and 2.3.5),
-// and BIFF8 workbooks under XOR obfuscation (2.3.7), are decrypted in Go
-// with the passwords given (crypt.go, xor.go): the decrypted
-// streams are written over the encrypted ones in a copy of the compound
-// file (RC4 keeps lengths), the FIB's fEncrypted flag cleared or the
-// FILEPASS record blanked, and the tools read that copy. Other encrypted
-// documents (XOR-obfuscated DOC, PPT, OOXML, or no password fits) return
-// their metadata with extract.ErrEncrypted. The workbook globals also give
+// PPT encrypted with RC4 CryptoAPI ([MS-PPT] 2.3.7), and BIFF8 workbooks
+// under XOR obfuscation (2.3.7), are decrypted in Go with the passwords
+// given (crypt.go, pptcrypt.go, xor.go): the decrypted streams are
+// written over the encrypted ones in a copy of the compound file (RC4
+// keeps lengths), the FIB's fEncrypted flag cleared, the FILEPASS record
+// blanked, or the presentation's encryption session removed as
+// PowerPoint does when the password is taken off, and the tools read
+// that copy. Other encrypted documents (XOR-obfuscated DOC, OOXML, or no
+// password fits) return their metadata with extract.ErrEncrypted. An
+// encrypted presentation's Pictures and EncryptedSummary streams stay
+// encrypted (catppt reads neither): its pictures are not decrypted, and
+// the summary properties that PowerPoint may have moved into
+// EncryptedSummary are not read. The workbook globals also give
 // the sheet names (Metadata.Sheets) and which are hidden or very hidden
 // (Extra "xls:hidden_sheets"). RTF metadata comes from its {\info} group
 // ([ParseRTFInfo]), \operator being the last person to save it.

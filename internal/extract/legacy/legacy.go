@@ -88,15 +88,17 @@ var _ extract.Extractor = (*Extractor)(nil)
 
 // Extract implements extract.Extractor. The format is sniffed from the
 // bytes; mime is not trusted. A DOC or XLS encrypted with RC4 (Office 97
-// and 2000) or RC4 CryptoAPI (Office XP and later), or an XLS under XOR
-// obfuscation, is opened with the first of Options.Passwords that fits
-// (for XLS, then Excel's default password "VelvetSweatshop"): the tools
-// read a decrypted copy, and Meta.Encrypted and Meta.Decrypted are set,
-// Meta.Extra["encryption"] naming the scheme. Other encrypted documents
-// (no password fits, an XOR-obfuscated DOC or BIFF5 workbook, any
-// encrypted PPT, an encrypted OOXML package) give their
-// metadata (the property sets are not encrypted in DOC, XLS and PPT) with
-// Meta.Encrypted and extract.ErrEncrypted.
+// and 2000) or RC4 CryptoAPI (Office XP and later), a PPT encrypted with
+// RC4 CryptoAPI, or an XLS under XOR obfuscation, is opened with the
+// first of Options.Passwords that fits (for XLS, then Excel's default
+// password "VelvetSweatshop"): the tools read a decrypted copy, and
+// Meta.Encrypted and Meta.Decrypted are set, Meta.Extra["encryption"]
+// naming the scheme. Other encrypted documents (no password fits, an
+// XOR-obfuscated DOC or BIFF5 workbook, an encrypted OOXML package) give
+// their metadata (the property sets are not encrypted in DOC and XLS,
+// nor in PPT unless PowerPoint was told to encrypt them too: the
+// EncryptedSummary stream, not read) with Meta.Encrypted and
+// extract.ErrEncrypted.
 func (x *Extractor) Extract(ctx context.Context, data []byte, mime string, opts extract.Options) (*extract.Result, error) {
 	j := &job{ctx: ctx, data: data, opts: opts, res: &extract.Result{}}
 	if isRTF(data) {
@@ -301,7 +303,12 @@ func (j *job) xls() (*extract.Result, error) {
 
 func (j *job) ppt() (*extract.Result, error) {
 	if pptEncrypted(j.cfb) {
-		return j.encrypted("encrypted presentation")
+		d := j.decrypt(func(passwords []string) (*decrypted, string, error) {
+			return decryptPPT(j.ctx, j.cfb, passwords)
+		})
+		if d == nil {
+			return j.encrypted("encrypted presentation")
+		}
 	}
 	out, err := j.run("catppt", "ppt", "-d", "utf-8")
 	if err != nil {
