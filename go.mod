@@ -15,6 +15,7 @@ require (
 	github.com/richardlehane/mscfb v1.0.9 // Compound File Binary reader: Outlook .msg, OLE objects, encrypted OOXML (internal/extract/msg, office)
 	github.com/spf13/cobra v1.10.2 // command line: subcommands, flags anywhere, help
 	go.yaml.in/yaml/v3 v3.0.4 // watchlists (internal/people); the ValiMail ARC test suite (internal/dkim tests)
+	golang.org/x/crypto v0.58.0 // Argon2id and Blowfish for encrypted ODF packages (internal/extract/office)
 	golang.org/x/net v0.62.0 // html tokenizer and charset labels (HTML to text)
 	golang.org/x/sys v0.49.0 // flock, syncfs
 	golang.org/x/term v0.47.0 // progress display only on terminals
@@ -53,7 +54,6 @@ require (
 	go.opentelemetry.io/otel/metric v1.40.0 // indirect
 	go.opentelemetry.io/otel/trace v1.40.0 // indirect
 	go4.org v0.0.0-20260112195520-a5071408f32f // indirect
-	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/exp v0.0.0-20240325151524-a685a6edb6d8 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect

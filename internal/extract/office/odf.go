@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -37,25 +38,44 @@ type odf struct {
 	// pageBytes counts the text of the pages so far, against the budget.
 	pageBytes int
 	truncated bool
+	// crypt holds the encryption data of the members the manifest
+	// declares encrypted; keys the password that opens them; plain the
+	// members already decrypted.
+	crypt map[string]*odfCrypt
+	keys  odfKeyring
+	plain map[string][]byte
 }
 
 func extractODF(ctx context.Context, a *zipdoc.Archive, size int, opts extract.Options) (*extract.Result, error) {
-	o := &odf{result: newResult(ctx, a, opts), deleted: map[string]string{}}
+	o := &odf{result: newResult(ctx, a, opts), deleted: map[string]string{}, plain: map[string][]byte{}}
 	if b, err := a.ReadFile("mimetype", 256); err == nil {
 		o.kind = kindOf(string(b))
 	}
-	encrypted := o.readManifest()
-	if encrypted["content.xml"] {
-		o.res.Meta.Encrypted = true
+	o.crypt = o.readManifest()
+	encrypted := func(name string) bool { return o.crypt[name] != nil }
+	// The member whose decryption tells whether a password fits: content.xml,
+	// or the whole package when it is encrypted as one member.
+	verifier := "content.xml"
+	if encrypted("encrypted-package") {
+		verifier = "encrypted-package"
 	}
-	if !encrypted["meta.xml"] {
+	if c := o.crypt[verifier]; c != nil {
+		o.res.Meta.Encrypted = true
+		o.extra("encryption", c.describe())
+		if len(opts.Passwords) > 0 {
+			if res, done, err := o.decrypt(verifier, c); done {
+				return res, err
+			}
+		}
+	}
+	if !encrypted("meta.xml") || o.keys.found {
 		o.part("meta.xml")
 	}
-	if o.res.Meta.Encrypted {
-		o.embedded(encrypted)
+	if o.res.Meta.Encrypted && !o.keys.found {
+		o.embedded()
 		return o.res, fmt.Errorf("office: ODF package: %w", extract.ErrEncrypted)
 	}
-	if !encrypted["styles.xml"] {
+	if !encrypted("styles.xml") || o.keys.found {
 		o.part("styles.xml")
 	}
 	if err := o.part("content.xml"); err != nil {
@@ -67,8 +87,47 @@ func extractODF(ctx context.Context, a *zipdoc.Archive, size int, opts extract.O
 		}
 	}
 	o.assemble()
-	o.embedded(encrypted)
+	o.embedded()
 	return o.finish(), nil
+}
+
+// decrypt finds the password of an encrypted package from its verifier
+// member. done is set when the extraction is over: a package encrypted
+// whole was opened (or failed to be), or the context ended.
+func (o *odf) decrypt(verifier string, c *odfCrypt) (res *extract.Result, done bool, err error) {
+	if verifier == "encrypted-package" {
+		inner, err := o.openWhole(c)
+		switch {
+		case inner != nil:
+			// Opened; err may still say that the inner package has
+			// members of its own that no password opens.
+			inner.Meta.Encrypted = true
+			inner.Meta.Decrypted = true
+			if inner.Meta.Extra == nil {
+				inner.Meta.Extra = map[string]string{}
+			}
+			inner.Meta.Extra["encryption"] = c.describe()
+			inner.Problems = append(o.res.Problems, inner.Problems...)
+			return inner, true, err
+		case isCtxErr(err):
+			return nil, true, err
+		case !errors.Is(err, errWrongPassword):
+			o.problem("decryption: %v", err)
+		}
+		o.keys.found = false // the members beside it stay flagged
+		return nil, false, nil
+	}
+	plain, err := o.unlock(verifier, c)
+	switch {
+	case err == nil:
+		o.plain[verifier] = plain
+		o.res.Meta.Decrypted = true
+	case isCtxErr(err):
+		return nil, true, err
+	case !errors.Is(err, errWrongPassword):
+		o.problem("decryption: %v", err)
+	}
+	return nil, false, nil
 }
 
 func extractFlatODF(ctx context.Context, data []byte, opts extract.Options) (*extract.Result, error) {
@@ -88,9 +147,10 @@ func extractFlatODF(ctx context.Context, data []byte, opts extract.Options) (*ex
 	return o.finish(), nil
 }
 
-// readManifest returns the members the manifest declares encrypted.
-func (o *odf) readManifest() map[string]bool {
-	enc := map[string]bool{}
+// readManifest returns the encryption data of the members the manifest
+// declares encrypted.
+func (o *odf) readManifest() map[string]*odfCrypt {
+	enc := map[string]*odfCrypt{}
 	rc, err := o.a.Open("META-INF/manifest.xml")
 	if err != nil {
 		o.partErr("META-INF/manifest.xml", err)
@@ -99,6 +159,8 @@ func (o *odf) readManifest() map[string]bool {
 	defer rc.Close()
 	r := zipdoc.NewReader(o.ctx, rc)
 	var cur string
+	var entry xml.StartElement
+	var c *odfCrypt
 	for {
 		tok, err := r.Next()
 		if err != nil {
@@ -111,9 +173,19 @@ func (o *odf) readManifest() map[string]bool {
 			switch e.Name.Local {
 			case "file-entry":
 				cur = strings.TrimPrefix(zipdoc.Attr(e, "full-path"), "/")
+				entry = e.Copy()
+				c = nil
 			case "encryption-data":
-				if cur != "" {
-					enc[cur] = true
+				c = nil
+				if cur != "" && len(enc) < 100_000 {
+					if _, seen := enc[cur]; !seen {
+						c = newODFCrypt(entry, e)
+						enc[cur] = c
+					}
+				}
+			default:
+				if c != nil {
+					c.element(e)
 				}
 			}
 		}
@@ -122,7 +194,7 @@ func (o *odf) readManifest() map[string]bool {
 
 // part walks one XML member of the package.
 func (o *odf) part(name string) error {
-	rc, err := o.a.Open(name)
+	rc, err := o.open(name)
 	if err != nil {
 		o.partErr(name, err)
 		return err
@@ -190,8 +262,9 @@ func appendComments(s string, comments []string) string {
 	return b.String()
 }
 
-// embedded adds pictures, binary objects and the thumbnail as children.
-func (o *odf) embedded(encrypted map[string]bool) {
+// embedded adds pictures, binary objects and the thumbnail as children;
+// encrypted ones are decrypted when the password is known.
+func (o *odf) embedded() {
 	for _, f := range o.a.Zip.File {
 		name := f.Name
 		if strings.HasSuffix(name, "/") || o.a.File(name) != f {
@@ -202,8 +275,12 @@ func (o *odf) embedded(encrypted map[string]bool) {
 		if !(strings.HasPrefix(l, "pictures/") || strings.HasPrefix(l, "thumbnails/") || strings.HasPrefix(l, "media/") || isObj) {
 			continue
 		}
-		if encrypted[name] {
-			o.res.Children = append(o.res.Children, extract.Child{Path: "embedded:" + name, Name: pathBase(name), Skip: "encrypted"})
+		if c := o.crypt[name]; c != nil {
+			if o.keys.found {
+				o.decryptedChild(name, c)
+			} else {
+				o.res.Children = append(o.res.Children, extract.Child{Path: "embedded:" + name, Name: pathBase(name), Skip: "encrypted"})
+			}
 			continue
 		}
 		o.embeddedChild(name, "")
