@@ -62,6 +62,8 @@ go test -tags "$TAGS" -run '^$' -fuzz '^FuzzCab$' -fuzztime 10s -fuzzminimizetim
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzXLSBRecords$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/office
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzOOXML$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/office
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzDecrypt$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/legacy
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzDecryptPPT$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/legacy
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzODFManifest$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/office
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMSG$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/msg
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzFind$' -fuzztime 10s -fuzzminimizetime 1x ./internal/people
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzEntities$' -fuzztime 10s -fuzzminimizetime 1x ./internal/people
