@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newsroom/dossier/internal/extract"
 	"github.com/newsroom/dossier/internal/testutil"
 )
 
@@ -112,6 +113,12 @@ func TestE2EHostileFiles(t *testing.T) {
 	r := runDossier(t, "--archive", ar, "ingest", "--json", "--collection", "hostile", hostile)
 	if r.code != 0 && r.code != 1 {
 		t.Fatalf("ingest: %s", r)
+	}
+	// Memory stays under the ingest's limit: the largest process of the
+	// run (dossier or a tool it ran) keeps below the per-child limit.
+	t.Logf("peak RSS of the ingest and its tools: %d MiB", r.maxRSS>>20)
+	if r.maxRSS <= 0 || r.maxRSS >= extract.DefaultBudget.MaxMemory {
+		t.Errorf("peak RSS %d MiB, the limit is %d MiB", r.maxRSS>>20, extract.DefaultBudget.MaxMemory>>20)
 	}
 	if _, err := os.Stat("/tmp/evil.txt"); err == nil {
 		t.Fatalf("a zip-slip member was written to /tmp/evil.txt")

@@ -56,6 +56,9 @@ func e2eMain(m *testing.M) int {
 type result struct {
 	stdout, stderr []byte
 	code           int
+	// maxRSS is the largest resident set, in bytes, of the process and
+	// the children it waited for (the sandboxed tools).
+	maxRSS int64
 }
 
 func (r result) String() string {
@@ -73,6 +76,11 @@ func runDossier(t *testing.T, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	r := result{stdout: stdout.Bytes(), stderr: stderr.Bytes()}
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.maxRSS = ru.Maxrss * 1024
+		}
+	}
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)
 		if !ok {
