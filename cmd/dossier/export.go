@@ -41,7 +41,8 @@ proof is download/MANIFEST.sha256.proof.
 
 Any static web server serves DIR at the root of a domain; it works without dossier, search
 excepted. 'dossier log verify-proof' and 'dossier log monitor DIR/log' check it the same.
---release NAME exports one release's documents only.`,
+--release NAME exports one release's documents only: links to other published documents
+point to the live site given by --base-url, or are unlinked without it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()

@@ -136,6 +136,9 @@ func ExportSite(ctx context.Context, h http.Handler, dir string, opts ExportOpti
 	defer root.Close()
 	x := &exporter{ctx: ctx, h: h, root: root, base: bu, opts: opts, res: &ExportResult{}, seen: map[string]bool{},
 		skipped: map[string]bool{}}
+	if base != "http://localhost" {
+		x.live = strings.TrimRight(base, "/")
+	}
 	for _, p := range append([]string{"/", "/releases", "/sitemap.xml", "/releases.atom", "/robots.txt", "/log",
 		"/static/style.css"}, opts.Start...) {
 		x.enqueue(p)
@@ -165,6 +168,7 @@ type exporter struct {
 	seen    map[string]bool // by file name: each file is fetched once
 	skipped map[string]bool
 	tmp     int
+	live    string // the public site's address, for links to what is left out; "" without one
 }
 
 func (x *exporter) skip(link, reason string) {
@@ -240,7 +244,7 @@ func (x *exporter) fetch(p string) error {
 		if err != nil {
 			return err
 		}
-		out, links := rewritePage(b, p)
+		out, links := rewritePage(b, p, x.outside)
 		for _, l := range links {
 			x.follow(l)
 		}
@@ -406,10 +410,30 @@ func isFileRoute(segs []string) bool {
 // linkAttrs are the attributes whose URLs a page links to.
 var linkAttrs = map[string]bool{"href": true, "src": true, "action": true, "poster": true}
 
+// outside rewrites a root-relative link to a path opts.Allow leaves out
+// of the export: to the live site when the export was given a base URL,
+// else to nothing (the link's text stays, unlinked). ok is false for links
+// the export holds.
+func (x *exporter) outside(link string) (string, bool) {
+	if x.opts.Allow == nil || !strings.HasPrefix(link, "/") || strings.HasPrefix(link, "//") {
+		return "", false
+	}
+	u, err := url.Parse(link)
+	if err != nil || u.Host != "" || x.opts.Allow(u.EscapedPath()) {
+		return "", false
+	}
+	if x.live == "" {
+		return "", true
+	}
+	return x.live + link, true
+}
+
 // rewritePage returns page, served at site path p, with every
 // root-relative link made relative to it, and the links it found (as
-// written).
-func rewritePage(b []byte, p string) ([]byte, []string) {
+// written). outside, when it answers true for a link, replaces it (an
+// empty replacement drops the attribute): a link to what the export
+// leaves out must not dangle.
+func rewritePage(b []byte, p string, outside func(string) (string, bool)) ([]byte, []string) {
 	_, isPage, _ := exportName(p)
 	depth := strings.Count(strings.Trim(p, "/"), "/") + 1 // a page's file is PATH/index.html
 	if p == "/" {
@@ -432,16 +456,30 @@ func rewritePage(b []byte, p string) ([]byte, []string) {
 		}
 		tok := z.Token()
 		changed := false
-		for i, a := range tok.Attr {
+		attrs := tok.Attr[:0]
+		for _, a := range tok.Attr {
 			if a.Namespace != "" || !linkAttrs[a.Key] {
+				attrs = append(attrs, a)
 				continue
+			}
+			if outside != nil {
+				if live, ok := outside(a.Val); ok {
+					changed = true
+					if live != "" {
+						a.Val = live
+						attrs = append(attrs, a)
+					}
+					continue
+				}
 			}
 			links = append(links, a.Val)
 			if rel, ok := relativeLink(a.Val, depth); ok {
-				tok.Attr[i].Val = rel
+				a.Val = rel
 				changed = true
 			}
+			attrs = append(attrs, a)
 		}
+		tok.Attr = attrs
 		if changed {
 			out.WriteString(tok.String())
 		} else {

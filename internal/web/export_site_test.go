@@ -305,3 +305,59 @@ func TestExportSiteSafety(t *testing.T) {
 		t.Errorf("Allow: %d files, %v", len(res.Files), err)
 	}
 }
+
+// TestExportSiteLeavesOut exports the site without one published
+// document (as `export-site --release` leaves out the other releases'):
+// no page of the mirror links to it. Without a base URL its links are
+// dropped (their text stays); with one they point to the live site.
+func TestExportSiteLeavesOut(t *testing.T) {
+	f := publicFx(t)
+	nums := f.liveNums()
+	out := fmt.Sprintf("/doc/%d", nums[0])
+	allow := func(p string) bool { return p != out && !strings.HasPrefix(p, out+"/") }
+	for _, base := range []string{"", "https://mirror.example"} {
+		dir := filepath.Join(t.TempDir(), "site")
+		res, err := web.ExportSite(context.Background(), f.static, dir, web.ExportOptions{Allow: allow, BaseURL: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		copyLogFiles(t, f.logDir, filepath.Join(dir, "log"))
+		linkedLive := false
+		for _, ef := range res.Files {
+			if strings.HasPrefix("/"+ef.Path, out+"/") {
+				t.Errorf("%s exported", ef.Path)
+			}
+			if !strings.HasSuffix(ef.Path, "index.html") {
+				continue
+			}
+			pageURL := "/" + strings.TrimSuffix(ef.Path, "index.html")
+			b, _ := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ef.Path)))
+			for _, l := range responseLinks(t, "text/html", b) {
+				u, err := url.Parse(l)
+				if err != nil {
+					continue
+				}
+				if u.Host != "" {
+					if base != "" && l == base+out {
+						linkedLive = true
+					}
+					continue
+				}
+				if u.Path == "" {
+					continue
+				}
+				target := (&url.URL{Path: pageURL}).ResolveReference(&url.URL{Path: u.Path}).Path
+				file := filepath.Join(dir, filepath.FromSlash(target))
+				if strings.HasSuffix(target, "/") {
+					file = filepath.Join(file, "index.html")
+				}
+				if _, err := os.Stat(file); err != nil {
+					t.Errorf("base %q: %s links %q, which the mirror lacks", base, ef.Path, l)
+				}
+			}
+		}
+		if base != "" && !linkedLive {
+			t.Errorf("base %q: no page links the left-out document on the live site", base)
+		}
+	}
+}
