@@ -32,6 +32,7 @@ func init() {
 	worker.Register("epub", epub.Extractor)
 	worker.Register("msg", msg.Extractor)
 	worker.Register("tnef", msg.TNEFExtractor)
+	worker.Register("legacy", legacy.New())
 }
 
 // extractors routes items to extractors by sniffed kind and MIME type.
@@ -51,10 +52,12 @@ var (
 	imageX     = image.New()
 	pdfNoOCR   = &pdf.Extractor{NoOCR: true}
 	imageNoOCR = &image.Extractor{NoOCR: true}
-	// Legacy binary office files go to antiword and catdoc (RTF is read
-	// in Go), Outlook data files to readpst; each tool in the sandbox.
-	legacyX = legacy.New()
-	pstX    = pst.New()
+	// Legacy binary office files: the compound file, its property sets,
+	// its decryption and RTF are read in Go in a worker, which runs
+	// antiword, catdoc, xls2csv and catppt in a sandbox of their own.
+	legacyX = worker.Extractor("legacy")
+	// Outlook data files go to readpst, in the sandbox.
+	pstX = pst.New()
 	// A bare compound file is an encrypted OOXML package, a legacy office
 	// file or an Outlook message: each reader declines what it does not
 	// know.
