@@ -33,6 +33,9 @@ func init() {
 	worker.Register("msg", msg.Extractor)
 	worker.Register("tnef", msg.TNEFExtractor)
 	worker.Register("legacy", legacy.New())
+	worker.Register("pdf-native", extract.Func(func(_ context.Context, data []byte, _ string, opts extract.Options) (*extract.Result, error) {
+		return pdf.ExtractNative(data, opts)
+	}))
 }
 
 // extractors routes items to extractors by sniffed kind and MIME type.
@@ -47,10 +50,12 @@ var (
 	tnefX    = worker.Extractor("tnef")
 	// CSV, JSON and XML are flat enough to read here, within the budget.
 	structuredX = extract.Func(structured.Extract)
-	// PDF and images drive poppler and tesseract, each run in the sandbox.
-	pdfX       = pdf.New()
+	// PDF and images drive poppler and tesseract, each run in the sandbox;
+	// without poppler, PDFs go to the built-in reader in a worker.
+	pdfNative  = worker.Extractor("pdf-native")
+	pdfX       = &pdf.Extractor{Native: pdfNative}
 	imageX     = image.New()
-	pdfNoOCR   = &pdf.Extractor{NoOCR: true}
+	pdfNoOCR   = &pdf.Extractor{NoOCR: true, Native: pdfNative}
 	imageNoOCR = &image.Extractor{NoOCR: true}
 	// Legacy binary office files: the compound file, its property sets,
 	// its decryption and RTF are read in Go in a worker, which runs

@@ -46,6 +46,10 @@ type Extractor struct {
 	MaxPagePixels int64
 	// NoOCR turns OCR off: pages without text stay empty.
 	NoOCR bool
+	// Native, when set, runs the built-in reader used when poppler is
+	// missing (a worker, so that it parses the hostile bytes out of
+	// process); nil runs [ExtractNative] here.
+	Native extract.Extractor
 }
 
 // New returns an Extractor with the default limits.
@@ -56,7 +60,13 @@ var _ extract.Extractor = (*Extractor)(nil)
 // Extract implements extract.Extractor; see the package documentation.
 func (x *Extractor) Extract(ctx context.Context, data []byte, mime string, opts extract.Options) (*extract.Result, error) {
 	if !sandbox.Available("pdftotext") || !sandbox.Available("pdfinfo") {
-		res, err := ExtractNative(data, opts)
+		var res *extract.Result
+		var err error
+		if x.Native != nil {
+			res, err = x.Native.Extract(ctx, data, mime, opts)
+		} else {
+			res, err = ExtractNative(data, opts)
+		}
 		if err != nil {
 			return res, err
 		}
