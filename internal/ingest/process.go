@@ -349,6 +349,13 @@ func (r *run) processItem(ctx context.Context, u *unit, it item) (err error) {
 	u.entries = append(u.entries, meta.Entry{Doc: d, Replace: replace})
 
 	kind, mime := source.Sniff(it.data[:min(len(it.data), source.SniffLen)])
+	if mime == "application/zip" || mime == "application/java-archive" {
+		// An EPUB, OpenDocument or OOXML package whose marker entry is
+		// not first.
+		if k, m, ok := source.RefineZip(it.data); ok {
+			kind, mime = k, m
+		}
+	}
 	d.Kind, d.MIME = dossier.Kind(kind), mime
 	if it.mime == "message/rfc822" && kind != source.KindMbox {
 		d.Kind, d.MIME = dossier.KindEmail, "message/rfc822"
