@@ -56,8 +56,8 @@ func (f format) String() string { return formatNames[f] }
 // their format.
 var mimeFormats = map[string]format{
 	MIMEZip: fZip, "application/x-zip-compressed": fZip, "application/x-zip": fZip,
-	"multipart/x-zip": fZip,
-	MIMETar:           fTar, "application/x-gtar": fTar, "application/x-ustar": fTar,
+	"multipart/x-zip": fZip, "application/java-archive": fZip, "application/x-java-archive": fZip,
+	MIMETar: fTar, "application/x-gtar": fTar, "application/x-ustar": fTar,
 	MIMEGzip: fGzip, "application/x-gzip": fGzip, "application/x-gunzip": fGzip,
 	"application/gzip-compressed": fGzip, "application/x-compressed-tar": fGzip,
 	"application/x-gtar-compressed": fGzip,

@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -107,4 +109,72 @@ func readCorpusMember(file, name string) ([]byte, error) {
 		}
 	}
 	return nil, os.ErrNotExist
+}
+
+// allocated returns the bytes fn allocates.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestOldMethodsDeclaredSize: a member declaring 1 GiB whose data ends
+// at once allocates what the data can fill, not what the header says.
+func TestOldMethodsDeclaredSize(t *testing.T) {
+	data := []byte{0x41, 0x00, 0x02, 0x04}
+	trees := []byte{3, 0xF5, 0xF5, 0xF5, 0xF5, 3, 0xF5, 0xF5, 0xF5, 0xF5, 0}
+	if n := allocated(func() { explode(trees, 0, 1<<30) }); n > 16<<20 {
+		t.Errorf("explode: %d bytes allocated for %d of data", n, len(trees))
+	}
+	if n := allocated(func() { unshrink(data, 1<<30) }); n > 16<<20 {
+		t.Errorf("unshrink: %d bytes allocated for %d of data", n, len(data))
+	}
+}
+
+// TestOldMethodsSymlinkBudget: a symbolic link member imploded (decoded
+// whole in memory, before its first bytes give the target) is not decoded
+// past what a link target can be: it escapes the budget check that
+// regular members pass.
+func TestOldMethodsSymlinkBudget(t *testing.T) {
+	// Two trees of 64 six-bit codes (value 63 the all-zero code), then
+	// zeros: matches of 65 zero bytes every 27 bits.
+	trees := []byte{3, 0xF5, 0xF5, 0xF5, 0xF5, 3, 0xF5, 0xF5, 0xF5, 0xF5}
+	const size = 64 << 20
+	data := append(trees, make([]byte, size/65*27/8+1024)...)
+	out, err := explode(data, 0, 1<<16)
+	if err != nil || len(out) != 1<<16 {
+		t.Fatalf("the stream does not decode: %v", err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	h := &zip.FileHeader{Name: "link", Method: 6, CompressedSize64: uint64(len(data)), UncompressedSize64: size}
+	h.SetMode(fs.ModeSymlink | 0o777)
+	w, err := zw.CreateRaw(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	zw.Close()
+	opts := extract.Options{Budget: extract.Budget{MaxBytes: 1 << 20}}
+	var res *extract.Result
+	if n := allocated(func() { res = extractOK(t, buf.Bytes(), MIMEZip, opts) }); n > 32<<20 {
+		t.Errorf("%d bytes allocated for a symlink, budget 1 MiB", n)
+	}
+	if c := child(t, res, "link"); !strings.HasPrefix(c.Skip, "symlink") {
+		t.Errorf("link: skip %q", c.Skip)
+	}
+}
+
+// TestJar: a Java archive is a zip; its members are listed.
+func TestJar(t *testing.T) {
+	if !Handles("application/java-archive") {
+		t.Fatal("application/java-archive not handled")
+	}
+	jar := buildZip(t, "", zipFile{name: "META-INF/MANIFEST.MF", body: "Manifest-Version: 1.0\n"}, zipFile{name: "org/leak/Main.class", body: "\xca\xfe\xba\xbe"})
+	res := extractOK(t, jar, "application/java-archive", extract.Options{})
+	if got := childPaths(res); len(got) != 2 || got[0] != "META-INF/MANIFEST.MF" {
+		t.Errorf("members %q", got)
+	}
 }
