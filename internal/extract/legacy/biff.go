@@ -8,8 +8,9 @@ import (
 // sheet is a BoundSheet8 record of a workbook's globals.
 type sheet struct {
 	name   string
-	hidden byte // 0 visible, 1 hidden, 2 very hidden
-	kind   byte // 0 worksheet, 1 macro sheet, 2 chart, 6 VBA module
+	hidden byte   // 0 visible, 1 hidden, 2 very hidden
+	kind   byte   // 0 worksheet, 1 macro sheet, 2 chart, 6 VBA module
+	pos    uint32 // where the sheet's substream starts in the Workbook stream
 }
 
 // BIFF record types read.
@@ -51,7 +52,7 @@ func workbookGlobals(wb []byte) (sheets []sheet, encrypted bool) {
 			if len(body) < 8 {
 				continue
 			}
-			s := sheet{hidden: body[4] & 3, kind: body[5]}
+			s := sheet{hidden: body[4] & 3, kind: body[5], pos: le.Uint32(body)}
 			cch := int(body[6])
 			switch {
 			case biff8 && len(body) >= 8:
@@ -104,4 +105,40 @@ func pptEncrypted(f *cfbFile) bool {
 	}
 	cu, ok := f.stream("Current User")
 	return ok && len(cu) >= 16 && binary.LittleEndian.Uint32(cu[12:]) == 0xF3D1C4DF
+}
+
+// cellRecords are the BIFF records that put a value in a cell (blank cells
+// are not among them).
+var cellRecords = map[uint16]bool{
+	0x0006: true, // FORMULA
+	0x00BD: true, // MULRK
+	0x00D6: true, // RSTRING
+	0x00FD: true, // LABELSST
+	0x0203: true, // NUMBER
+	0x0204: true, // LABEL
+	0x0205: true, // BOOLERR
+	0x027E: true, // RK
+	0x0201: true, // BLANK
+	0x00BE: true, // MULBLANK
+}
+
+// sheetHasCells reports whether the sheet substream at pos of a Workbook
+// stream holds a cell with a value (xls2csv writes nothing for a sheet
+// without one).
+func sheetHasCells(wb []byte, pos uint32) bool {
+	le := binary.LittleEndian
+	if uint64(pos)+4 > uint64(len(wb)) || le.Uint16(wb[pos:]) != recBOF {
+		return false
+	}
+	for i, n := int(pos), 0; i+4 <= len(wb) && n < maxRecords; n++ {
+		typ, size := le.Uint16(wb[i:]), int(le.Uint16(wb[i+2:]))
+		if n > 0 && typ == recEOF {
+			return false
+		}
+		if cellRecords[typ] {
+			return true
+		}
+		i += 4 + size
+	}
+	return false
 }

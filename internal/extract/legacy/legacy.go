@@ -250,6 +250,7 @@ func (j *job) xls() (*extract.Result, error) {
 		}
 	}
 	sheets, enc := workbookGlobals(wb)
+	book := wb
 	if enc {
 		d := j.decrypt(func(passwords []string) (*decrypted, string, error) {
 			// Excel opens a workbook encrypted with its default password
@@ -260,10 +261,11 @@ func (j *job) xls() (*extract.Result, error) {
 			return j.encrypted("encrypted or obfuscated workbook")
 		}
 		sheets, _ = workbookGlobals(d.workbook)
+		book = d.workbook
 	}
 	m := &j.res.Meta
 	var hidden []string
-	var worksheets []string
+	worksheets := 0 // with a cell holding a value: xls2csv leaves out the others
 	for _, s := range sheets {
 		m.Sheets = append(m.Sheets, s.name)
 		if s.hidden != 0 {
@@ -273,8 +275,8 @@ func (j *job) xls() (*extract.Result, error) {
 			}
 			hidden = append(hidden, h)
 		}
-		if s.kind == 0 {
-			worksheets = append(worksheets, s.name)
+		if s.kind == 0 && sheetHasCells(book, s.pos) {
+			worksheets++
 		}
 	}
 	if len(hidden) > 0 {
@@ -294,8 +296,8 @@ func (j *job) xls() (*extract.Result, error) {
 	for i, p := range pages {
 		pages[i] = csvToText(p)
 	}
-	if len(pages) > 0 && len(pages) != len(worksheets) && len(worksheets) > 0 {
-		j.res.Problems = append(j.res.Problems, fmt.Sprintf("xls2csv gave %d sheets, the workbook lists %d worksheets", len(pages), len(worksheets)))
+	if len(pages) > 0 && len(pages) != worksheets && worksheets > 0 {
+		j.res.Problems = append(j.res.Problems, fmt.Sprintf("xls2csv gave %d sheets, the workbook has %d worksheets with cells", len(pages), worksheets))
 	}
 	j.res.Text, j.res.Pages = extract.JoinPages(pages)
 	return j.res, nil
