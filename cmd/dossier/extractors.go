@@ -122,7 +122,8 @@ func (x extractors) For(kind dossier.Kind, mime string) extract.Extractor {
 	case archivex.Handles(m):
 		return archiveX
 	case m == "text/csv", m == "text/tab-separated-values", m == "application/json", m == "application/xml",
-		m == "text/xml", strings.HasSuffix(m, "+xml") && kind == dossier.KindText:
+		m == "text/xml", strings.HasSuffix(m, "+xml") && kind == dossier.KindText,
+		m == "image/svg+xml": // the text of a drawing, read as XML (no entities, no fetches)
 		return structuredX
 	}
 	return nil
@@ -131,7 +132,7 @@ func (x extractors) For(kind dossier.Kind, mime string) extract.Extractor {
 // imageFormat reports whether the image extractor reads m.
 func imageFormat(m string) bool {
 	switch m {
-	case "image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/tiff":
+	case "image/png", "image/jpeg", "image/gif", "image/bmp", "image/x-ms-bmp", "image/tiff", "image/webp", "image/jp2", "image/jpx":
 		return true
 	}
 	return false

@@ -43,6 +43,8 @@ const (
 	GIF  Format = "gif"
 	BMP  Format = "bmp"
 	TIFF Format = "tiff"
+	WEBP Format = "webp"
+	JP2  Format = "jpeg2000"
 )
 
 // Sniff returns the format of an image by its magic number, or "".
@@ -58,17 +60,22 @@ func Sniff(data []byte) Format {
 		return BMP
 	case bytes.HasPrefix(data, []byte("II*\x00")), bytes.HasPrefix(data, []byte("MM\x00*")):
 		return TIFF
+	case len(data) >= 16 && string(data[:4]) == "RIFF" && string(data[8:12]) == "WEBP":
+		return WEBP
+	case bytes.HasPrefix(data, []byte("\x00\x00\x00\x0cjP  \r\n\x87\n")), bytes.HasPrefix(data, []byte("\xff\x4f\xff\x51")):
+		return JP2
 	}
 	return ""
 }
 
-// Extract implements extract.Extractor for PNG, JPEG, GIF, BMP and TIFF
+// Extract implements extract.Extractor for PNG, JPEG, GIF, BMP, TIFF, WebP
+// and JPEG 2000
 // (sniffed from the bytes; mime is not trusted): EXIF and PNG text
 // metadata, then OCR of every page unless the image is too large.
 func (x *Extractor) Extract(ctx context.Context, data []byte, mime string, opts extract.Options) (*extract.Result, error) {
 	f := Sniff(data)
 	if f == "" {
-		return nil, fmt.Errorf("image: %w: not PNG, JPEG, GIF, BMP or TIFF", extract.ErrUnsupported)
+		return nil, fmt.Errorf("image: %w: not PNG, JPEG, GIF, BMP, TIFF, WebP or JPEG 2000", extract.ErrUnsupported)
 	}
 	res := &extract.Result{}
 	m := &res.Meta
@@ -193,6 +200,16 @@ func Size(data []byte) ([][2]int, error) {
 			return nil, errors.New("no image directory")
 		}
 		return sizes, nil
+	case WEBP:
+		var ok bool
+		if w, h, ok = webpSize(data); !ok {
+			return nil, errors.New("no VP8, VP8L or VP8X header")
+		}
+	case JP2:
+		var ok bool
+		if w, h, ok = jp2Size(data); !ok {
+			return nil, errors.New("no image header (ihdr box or SIZ marker)")
+		}
 	default:
 		return nil, errors.New("unknown format")
 	}
@@ -200,6 +217,53 @@ func Size(data []byte) ([][2]int, error) {
 		return nil, fmt.Errorf("bad size %d×%d", w, h)
 	}
 	return [][2]int{{w, h}}, nil
+}
+
+// webpSize reads the first chunk of a WebP: a lossy (VP8), lossless
+// (VP8L) or extended (VP8X) header.
+func webpSize(data []byte) (w, h int, ok bool) {
+	if len(data) < 30 {
+		return 0, 0, false
+	}
+	le := binary.LittleEndian
+	switch string(data[12:16]) {
+	case "VP8 ":
+		if data[23] != 0x9d || data[24] != 0x01 || data[25] != 0x2a {
+			return 0, 0, false
+		}
+		return int(le.Uint16(data[26:]) & 0x3fff), int(le.Uint16(data[28:]) & 0x3fff), true
+	case "VP8L":
+		if data[20] != 0x2f {
+			return 0, 0, false
+		}
+		b := le.Uint32(data[21:])
+		return int(b&0x3fff) + 1, int(b>>14&0x3fff) + 1, true
+	case "VP8X":
+		u24 := func(b []byte) int { return int(b[0]) | int(b[1])<<8 | int(b[2])<<16 }
+		return u24(data[24:]) + 1, u24(data[27:]) + 1, true
+	}
+	return 0, 0, false
+}
+
+// jp2Size reads a JPEG 2000 file's image header box (ihdr: height, then
+// width), or a bare codestream's SIZ marker segment.
+func jp2Size(data []byte) (w, h int, ok bool) {
+	be := binary.BigEndian
+	if bytes.HasPrefix(data, []byte("\xff\x4f\xff\x51")) {
+		if len(data) < 24 {
+			return 0, 0, false
+		}
+		x, y, x0, y0 := be.Uint32(data[8:]), be.Uint32(data[12:]), be.Uint32(data[16:]), be.Uint32(data[20:])
+		if x < x0 || y < y0 {
+			return 0, 0, false
+		}
+		return int(x - x0), int(y - y0), true
+	}
+	i := bytes.Index(data[:min(len(data), 64<<10)], []byte("ihdr"))
+	if i < 0 || i+12 > len(data) {
+		return 0, 0, false
+	}
+	return int(be.Uint32(data[i+8:])), int(be.Uint32(data[i+4:])), true
 }
 
 // jpegSize reads the frame header (SOFn) of a JPEG.

@@ -61,6 +61,8 @@ func Extract(ctx context.Context, data []byte, mime string, opts extract.Options
 		return ExtractJSON(ctx, data, mime, opts)
 	case mt == "text/html" || mt == "application/xhtml+xml":
 		return ExtractHTML(ctx, data, mime, opts)
+	case mt == "image/svg+xml":
+		return ExtractSVG(ctx, data, mime, opts)
 	case mt == "application/xml" || mt == "text/xml" || strings.HasSuffix(mt, "+xml"):
 		return ExtractXML(ctx, data, mime, opts)
 	}

@@ -17,6 +17,18 @@ import (
 // expanded, nothing is fetched. Nesting deeper than zipdoc.MaxDepth
 // stops the walk with a problem; a syntax error keeps what was read.
 func ExtractXML(ctx context.Context, data []byte, mime string, opts extract.Options) (*extract.Result, error) {
+	return extractXML(ctx, data, mime, opts, false)
+}
+
+// ExtractSVG extracts the text of an SVG drawing: its text, titles and
+// descriptions, as ExtractXML does but without attribute values (styles,
+// paths, coordinates) and without style sheets, scripts and the editor's
+// RDF metadata.
+func ExtractSVG(ctx context.Context, data []byte, mime string, opts extract.Options) (*extract.Result, error) {
+	return extractXML(ctx, data, mime, opts, true)
+}
+
+func extractXML(ctx context.Context, data []byte, mime string, opts extract.Options, svg bool) (*extract.Result, error) {
 	res := &extract.Result{}
 	var t zipdoc.Text
 	t.Max = int(zipdoc.Allowance(opts.Budget, len(data)))
@@ -49,6 +61,15 @@ func ExtractXML(ctx context.Context, data []byte, mime string, opts extract.Opti
 			}
 			flushAttrs(&t, attrs)
 			attrs = attrs[:0]
+			if svg {
+				if e.Name.Local == "style" || e.Name.Local == "script" || e.Name.Local == "metadata" {
+					if err := r.Skip(); err != nil {
+						res.Problems = append(res.Problems, fmt.Sprintf("xml: %v", err))
+					}
+				}
+				t.Sep(zipdoc.Line)
+				continue
+			}
 			for _, a := range e.Attr {
 				if a.Name.Space == "xmlns" || a.Name.Local == "xmlns" || a.Name.Space == "http://www.w3.org/2001/XMLSchema-instance" {
 					continue
