@@ -52,6 +52,7 @@ go test -tags "$TAGS" -race -short -count=1 -timeout 30m ./...
 echo "== fuzz targets, briefly" >&2
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzMbox$' -fuzztime 15s ./internal/source
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzRefineZip$' -fuzztime 10s -fuzzminimizetime 1x ./internal/source
+go test -tags "$TAGS" -run '^$' -fuzz '^FuzzExtract$' -fuzztime 10s -fuzzminimizetime 1x ./internal/extract/metafile
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s -fuzzminimizetime 5s ./internal/extract/email
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s ./internal/search/query
 go test -tags "$TAGS" -run '^$' -fuzz '^FuzzVerify$' -fuzztime 15s ./internal/dkim

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/newsroom/dossier"
@@ -11,6 +12,7 @@ import (
 	"github.com/newsroom/dossier/internal/extract/epub"
 	"github.com/newsroom/dossier/internal/extract/image"
 	"github.com/newsroom/dossier/internal/extract/legacy"
+	"github.com/newsroom/dossier/internal/extract/metafile"
 	"github.com/newsroom/dossier/internal/extract/msg"
 	"github.com/newsroom/dossier/internal/extract/office"
 	"github.com/newsroom/dossier/internal/extract/pdf"
@@ -33,6 +35,7 @@ func init() {
 	worker.Register("msg", msg.Extractor)
 	worker.Register("tnef", msg.TNEFExtractor)
 	worker.Register("legacy", legacy.New())
+	worker.Register("metafile", extract.Func(metafile.Extract))
 	worker.Register("pdf-native", extract.Func(func(_ context.Context, data []byte, _ string, opts extract.Options) (*extract.Result, error) {
 		return pdf.ExtractNative(data, opts)
 	}))
@@ -48,6 +51,8 @@ var (
 	epubX    = worker.Extractor("epub")
 	msgX     = worker.Extractor("msg")
 	tnefX    = worker.Extractor("tnef")
+	// EMF and WMF pictures: the text they draw.
+	metafileX = worker.Extractor("metafile")
 	// CSV, JSON and XML are flat enough to read here, within the budget.
 	structuredX = extract.Func(structured.Extract)
 	// PDF and images drive poppler and tesseract, each run in the sandbox;
@@ -96,6 +101,8 @@ func (x extractors) For(kind dossier.Kind, mime string) extract.Extractor {
 			return pdfNoOCR
 		}
 		return pdfX
+	case slices.Contains(metafile.MIMEs, m):
+		return metafileX
 	case kind == dossier.KindImage && imageFormat(m):
 		if x.noOCR {
 			return imageNoOCR

@@ -83,6 +83,12 @@ func Sniff(head []byte) (Kind, string) {
 	if bytes.HasPrefix(head, []byte("!BDN")) {
 		return KindOther, MIMEPST
 	}
+	if bytes.HasPrefix(head, []byte{0xD7, 0xCD, 0xC6, 0x9A}) {
+		return KindImage, "image/x-wmf" // a placeable Windows metafile
+	}
+	if len(head) >= 44 && bytes.HasPrefix(head, []byte{1, 0, 0, 0}) && string(head[40:44]) == " EMF" {
+		return KindImage, "image/x-emf" // an enhanced metafile
+	}
 	m := mimetype.Detect(head)
 	mt := m.String()
 	if i := strings.IndexByte(mt, ';'); i >= 0 {

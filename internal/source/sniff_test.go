@@ -52,6 +52,8 @@ func TestSniffInline(t *testing.T) {
 		{"<!DOCTYPE html><html><body>x</body></html>", KindHTML, "text/html"},
 		{"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", KindPDF, "application/pdf"},
 		{"\x00\x01\x02\x03binary", KindOther, "application/octet-stream"},
+		{"\xd7\xcd\xc6\x9a\x00\x00\x00\x00\x00\x00\x10\x00\x10\x00\x60\x00\x00\x00\x00\x00\x00\x00", KindImage, "image/x-wmf"},
+		{"\x01\x00\x00\x00\x6c\x00\x00\x00" + strings.Repeat("\x00", 32) + " EMF\x00\x00\x01\x00", KindImage, "image/x-emf"},
 	} {
 		kind, mime := Sniff([]byte(tc.in))
 		if kind != tc.kind || mime != tc.mime {
