@@ -144,6 +144,10 @@ func extractCab(ctx context.Context, data []byte, opts extract.Options) (*extrac
 	// Each folder is decompressed once, when its first file is reached.
 	streams := map[uint16][]byte{}
 	failed := map[uint16]string{}
+	// given counts the bytes of each folder handed out to files: past the
+	// folder's own length (counted as it was decoded), files overlap, and
+	// what they add is counted against the budget too.
+	given := map[uint16]uint64{}
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -175,6 +179,16 @@ func extractCab(ctx context.Context, data []byte, opts extract.Options) (*extrac
 			end := uint64(f.offset) + uint64(f.size)
 			switch {
 			case end <= uint64(len(stream)):
+				g := given[f.folder] + uint64(f.size)
+				if over := int64(g - max(given[f.folder], uint64(len(stream)))); g > uint64(len(stream)) {
+					reason, ok := c.fits(over)
+					if !ok {
+						ch.Skip = reason
+						break
+					}
+					c.used += over
+				}
+				given[f.folder] = g
 				ch.Data = stream[f.offset:end:end]
 			case why != "":
 				ch.Skip = why

@@ -1,6 +1,9 @@
 package archive
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,4 +99,60 @@ func TestCabMultiBlock(t *testing.T) {
 func FuzzCab(f *testing.F) {
 	addCorpusSeeds(f, "docs/tika/pkg/test-documents.cab")
 	f.Fuzz(func(t *testing.T, data []byte) { fuzzExtract(t, data, MIMECab) })
+}
+
+// cabOverlapping builds a cabinet of one stored folder of 32 KiB that n
+// files each claim whole.
+func cabOverlapping(n int) []byte {
+	le := binary.LittleEndian
+	var files []byte
+	for i := range n {
+		var f [16]byte
+		le.PutUint32(f[0:], cabBlockMax) // size
+		le.PutUint32(f[4:], 0)           // offset in the folder
+		files = append(files, f[:]...)
+		files = append(files, fmt.Sprintf("f%d.txt", i)...)
+		files = append(files, 0)
+	}
+	const headerLen, folderLen = 36, 8
+	dataAt := headerLen + folderLen + len(files)
+	b := make([]byte, headerLen, dataAt+8+cabBlockMax)
+	copy(b, "MSCF")
+	le.PutUint32(b[8:], uint32(dataAt+8+cabBlockMax))
+	le.PutUint32(b[16:], headerLen+folderLen) // the files
+	b[24], b[25] = 3, 1
+	le.PutUint16(b[26:], 1)         // folders
+	le.PutUint16(b[28:], uint16(n)) // files
+	b = le.AppendUint32(b, uint32(dataAt))
+	b = le.AppendUint16(b, 1) // one data block
+	b = le.AppendUint16(b, 0) // stored
+	b = append(b, files...)
+	b = le.AppendUint32(b, 0) // checksum
+	b = le.AppendUint16(b, cabBlockMax)
+	b = le.AppendUint16(b, cabBlockMax)
+	return append(b, bytes.Repeat([]byte("x"), cabBlockMax)...)
+}
+
+// TestCabOverlappingFiles: files that all claim the same bytes of a
+// folder each count against the budget, as every other format's members
+// do: the folder decoded once is not a licence to hand it out thousands
+// of times.
+func TestCabOverlappingFiles(t *testing.T) {
+	opts := extract.Options{Budget: extract.Budget{MaxBytes: 1 << 20}}
+	res := extractOK(t, cabOverlapping(2000), MIMECab, opts)
+	var total, skipped int
+	for _, c := range res.Children {
+		total += len(c.Data)
+		if strings.Contains(c.Skip, "budget") {
+			skipped++
+		}
+	}
+	if total > 1<<20 || skipped == 0 {
+		t.Errorf("%d children, %d bytes handed out, %d skipped for the budget of 1 MiB", len(res.Children), total, skipped)
+	}
+	// A cabinet whose files share out the folder is read whole.
+	res = extractOK(t, cabOverlapping(1), MIMECab, opts)
+	if len(res.Children) != 1 || len(res.Children[0].Data) != cabBlockMax {
+		t.Errorf("one file: %+v", res.Children)
+	}
 }

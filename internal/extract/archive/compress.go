@@ -116,7 +116,9 @@ func (z *compressReader) step() error {
 	in := code
 	z.stack = z.stack[:0]
 	if code >= z.freeEnt {
-		if code > z.freeEnt {
+		// With 9-bit codes the width still grows to 10 once the table is
+		// full: a code naming entry 512, never made, is corrupt.
+		if code > z.freeEnt || code >= z.maxTable {
 			return errCompressData
 		}
 		z.stack = append(z.stack, z.finChar) // KwKwK

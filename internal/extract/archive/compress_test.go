@@ -105,3 +105,46 @@ func FuzzCompressZ(f *testing.F) {
 		io.Copy(io.Discard, io.LimitReader(z, 1<<22))
 	})
 }
+
+// lzwBits packs codes of the given widths LSB first, as .Z streams hold
+// them.
+func lzwBits(codes []uint32, widths []uint) []byte {
+	var out []byte
+	var acc uint64
+	var n uint
+	for i, c := range codes {
+		acc |= uint64(c) << n
+		n += widths[i]
+		for n >= 8 {
+			out = append(out, byte(acc))
+			acc >>= 8
+			n -= 8
+		}
+	}
+	if n > 0 {
+		out = append(out, byte(acc))
+	}
+	return out
+}
+
+// TestCompressNineBitFullTable: with 9-bit codes at most the table fills
+// at 512 entries; a code naming entry 512 (which cannot exist) must fail
+// as corrupt data, not index past the table.
+func TestCompressNineBitFullTable(t *testing.T) {
+	var codes []uint32
+	var widths []uint
+	for range 256 { // the first code, then 255 that fill entries 257..511
+		codes, widths = append(codes, 'a'), append(widths, 9)
+	}
+	for range 4 { // the width grows to 10; 512 is never made
+		codes, widths = append(codes, 512), append(widths, 10)
+	}
+	data := append([]byte{0x1f, 0x9d, 0x80 | 9}, lzwBits(codes, widths)...)
+	z, err := newCompressReader(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(z); err == nil {
+		t.Error("no error for a code past a full 9-bit table")
+	}
+}

@@ -11,6 +11,11 @@ import (
 // APPNOTE.TXT sections 5.1 and 5.3 describe them. Neither format marks its
 // end: both decode until the declared size is reached, and no more.
 
+// initialCap is the first allocation for an output declared size bytes
+// from n of data: never more than the data can plausibly fill, the rest
+// growing as bytes are decoded.
+func initialCap(size, n int) int { return min(size, 4*n+4096) }
+
 // bitReader reads the LSB-first bit stream both methods use.
 type bitReader struct {
 	data []byte
@@ -138,7 +143,7 @@ func explode(data []byte, flags uint16, size int) ([]byte, error) {
 	if flags&2 != 0 {
 		lowBits = 7
 	}
-	out := make([]byte, 0, size)
+	out := make([]byte, 0, initialCap(size, len(data)))
 	for len(out) < size {
 		isLit, err := r.bits(1)
 		if err != nil {
@@ -208,7 +213,7 @@ func unshrink(data []byte, size int) ([]byte, error) {
 	}
 	width := uint(9)
 	nextFree := 257
-	out := make([]byte, 0, size)
+	out := make([]byte, 0, initialCap(size, len(data)))
 	stack := make([]byte, 0, 256)
 	// expand appends code's string to out and returns its first byte.
 	expand := func(code int) (byte, error) {

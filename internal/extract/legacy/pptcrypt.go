@@ -89,6 +89,9 @@ func readPPTEdits(pd []byte, current uint32) (*pptEdits, error) {
 	seenObj := map[uint32]bool{}
 	newest := map[uint32]uint32{} // persist id -> offset, the newest edit winning
 	var session uint32
+	// The atoms do not overlap: more bytes of them than the stream holds
+	// means a hostile chain (each atom is scanned, then copied back).
+	atoms := 0
 	for off, n := current, 0; ; n++ {
 		if n >= maxPPTUserEdits {
 			return nil, errors.New("too many UserEditAtoms")
@@ -111,6 +114,9 @@ func readPPTEdits(pd []byte, current uint32) (*pptEdits, error) {
 			}
 		}
 		e.userEdits = append(e.userEdits, ue)
+		if atoms += 8 + ue.size; atoms > len(pd) {
+			return nil, errors.New("UserEditAtoms and PersistDirectoryAtoms overlap")
+		}
 		if dirOff := le.Uint32(body[12:]); !seenDir[dirOff] {
 			seenDir[dirOff] = true
 			dir, ok := readPPTRecord(pd, dirOff)
@@ -118,6 +124,9 @@ func readPPTEdits(pd []byte, current uint32) (*pptEdits, error) {
 				return nil, fmt.Errorf("no PersistDirectoryAtom at %d", dirOff)
 			}
 			e.dirs = append(e.dirs, dir)
+			if atoms += 8 + dir.size; atoms > len(pd) {
+				return nil, errors.New("UserEditAtoms and PersistDirectoryAtoms overlap")
+			}
 			b := dir.body(pd)
 			for i := 0; i+4 <= len(b); {
 				v := le.Uint32(b[i:])
@@ -215,7 +224,7 @@ func decryptPPTStreams(ctx context.Context, cu, pd []byte, passwords []string) (
 	}
 
 	plain := bytes.Clone(pd)
-	var zeroed []pptPersist // CryptSession10Containers
+	zeroed := map[pptPersist]bool{} // CryptSession10Containers
 	// Persist objects do not overlap: more bytes to decrypt than the
 	// stream holds means a hostile directory (and quadratic work).
 	total := 0
@@ -226,8 +235,11 @@ func decryptPPTStreams(ctx context.Context, cu, pd []byte, passwords []string) (
 		o := int(p.off)
 		if edits.sessionIDs[p.id] && le.Uint16(pd[o+2:]) == pptCryptSession {
 			if r, ok := readPPTRecord(pd, p.off); ok {
+				if total += 8 + r.size; total > len(pd) {
+					return nil, nil, kind, errors.New("persist objects overlap")
+				}
 				clear(plain[o : o+8+r.size])
-				zeroed = append(zeroed, p)
+				zeroed[p] = true
 			}
 			continue
 		}
@@ -265,18 +277,15 @@ func decryptPPTStreams(ctx context.Context, cu, pd []byte, passwords []string) (
 // zeroed objects that end their run of persist ids, by shortening the
 // run (the offset stays, unread, as PowerPoint leaves it). An entry
 // within a run stays, pointing at zeros.
-func dropPersistEntries(b []byte, zeroed []pptPersist) {
+func dropPersistEntries(b []byte, zeroed map[pptPersist]bool) {
 	le := binary.LittleEndian
 	for i := 0; i+4 <= len(b); {
 		v := le.Uint32(b[i:])
 		id, count := v&0xFFFFF, int(v>>20)
 		if count > 0 && i+4+4*count <= len(b) {
 			last := pptPersist{id: id + uint32(count-1), off: le.Uint32(b[i+4*count:])}
-			for _, z := range zeroed {
-				if z == last {
-					le.PutUint32(b[i:], id|uint32(count-1)<<20)
-					break
-				}
+			if zeroed[last] {
+				le.PutUint32(b[i:], id|uint32(count-1)<<20)
 			}
 		}
 		i += 4 + 4*count

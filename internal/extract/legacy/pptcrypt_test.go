@@ -332,15 +332,15 @@ func TestDecryptPPTHostile(t *testing.T) {
 func TestDropPersistEntries(t *testing.T) {
 	le := binary.LittleEndian
 	dir := persistDir(5, 100, 200, 300)[8:]
-	dropPersistEntries(dir, []pptPersist{{id: 6, off: 200}})
+	dropPersistEntries(dir, map[pptPersist]bool{{id: 6, off: 200}: true})
 	if le.Uint32(dir) != 5|3<<20 {
 		t.Errorf("entry within a run changed: %#x", le.Uint32(dir))
 	}
-	dropPersistEntries(dir, []pptPersist{{id: 7, off: 999}, {id: 7, off: 300}})
+	dropPersistEntries(dir, map[pptPersist]bool{{id: 7, off: 999}: true, {id: 7, off: 300}: true})
 	if le.Uint32(dir) != 5|2<<20 {
 		t.Errorf("last entry of a run kept: %#x", le.Uint32(dir))
 	}
-	dropPersistEntries([]byte{1, 0, 0xF0, 0xFF, 0, 0}, []pptPersist{{id: 1}})
+	dropPersistEntries([]byte{1, 0, 0xF0, 0xFF, 0, 0}, map[pptPersist]bool{{id: 1}: true})
 }
 
 // FuzzDecryptPPT feeds arbitrary compound files to the PPT decryption,
@@ -378,4 +378,90 @@ func FuzzDecryptPPT(f *testing.F) {
 			}
 		}
 	})
+}
+
+// corpusSession returns the CryptSession10Container record of the corpus
+// presentation whose password is Password1234_.
+func corpusSession(t *testing.T) []byte {
+	t.Helper()
+	f, err := openCFB(readCorpusFile(t, "docs/encrypted-office/inputs/rc4cryptoapi_password.ppt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cu, _ := f.stream("Current User")
+	pd, _ := f.stream("PowerPoint Document")
+	e, err := readPPTEdits(pd, binary.LittleEndian.Uint32(cu[16:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, _ := readPPTRecord(pd, e.sessionOff)
+	return bytes.Clone(pd[cs.off : cs.off+8+cs.size])
+}
+
+// TestDecryptPPTOverlaps: UserEditAtoms, PersistDirectoryAtoms and
+// CryptSession10Containers never overlap in a presentation; records that
+// do (each a copy, a scan or a clear of most of the stream, thousands of
+// times) are refused, not worked through.
+func TestDecryptPPTOverlaps(t *testing.T) {
+	le := binary.LittleEndian
+	// A directory whose body is another directory.
+	pad := pptRec(0, 0x03E8, nil)
+	inner := persistDir(1, 0)
+	pd := append(bytes.Clone(pad), pptRec(0, pptPersistDirectory, inner)...)
+	ue1 := uint32(len(pd))
+	pd = append(pd, userEdit(0, 8, 1)...)
+	ue2 := uint32(len(pd))
+	pd = append(pd, userEdit(ue1, 16, 1)...)
+	if _, err := readPPTEdits(pd, ue2); err == nil || !strings.Contains(err.Error(), "overlap") {
+		t.Errorf("nested directories: %v", err)
+	}
+
+	// Thousands of encryption sessions, each running to the end of the
+	// stream: each would be cleared whole.
+	session := corpusSession(t)
+	pd = bytes.Clone(session)
+	const n = 2000
+	region := uint32(len(pd))
+	tail := uint32(n*8 + 64<<10)
+	for i := range uint32(n) {
+		pd = le.AppendUint16(pd, 0)
+		pd = le.AppendUint16(pd, pptCryptSession)
+		pd = le.AppendUint32(pd, tail-8*i-8)
+	}
+	pd = append(pd, make([]byte, tail-n*8)...)
+	dir := []byte{}
+	dir = le.AppendUint32(dir, 1|1<<20)
+	dir = le.AppendUint32(dir, 0) // the session, newest
+	for i := range uint32(n) {
+		dir = le.AppendUint32(dir, 1|1<<20)
+		dir = le.AppendUint32(dir, region+8*i)
+	}
+	d := uint32(len(pd))
+	pd = append(pd, pptRec(0, pptPersistDirectory, dir)...)
+	ue := uint32(len(pd))
+	pd = append(pd, userEdit(0, d, 1)...)
+	if _, _, _, err := decryptPPTStreams(context.Background(), encryptedCU(ue), pd, []string{"Password1234_"}); err == nil || !strings.Contains(err.Error(), "overlap") {
+		t.Errorf("overlapping sessions: %v", err)
+	}
+}
+
+// TestDropPersistEntriesMany: a directory of many runs against many
+// zeroed sessions takes time proportional to their sum, not product. No
+// clock is read: the linear pass takes milliseconds, a product of these
+// sizes (4·10¹⁰ steps) would run past the go test timeout.
+func TestDropPersistEntriesMany(t *testing.T) {
+	le := binary.LittleEndian
+	const n = 200_000
+	var dir []byte
+	zeroed := map[pptPersist]bool{}
+	for i := range uint32(n) {
+		dir = le.AppendUint32(dir, i|1<<20)
+		dir = le.AppendUint32(dir, 8*i)
+		zeroed[pptPersist{id: i + n, off: 8 * i}] = true
+	}
+	before := bytes.Clone(dir)
+	dropPersistEntries(dir, zeroed)
+	if !bytes.Equal(dir, before) {
+		t.Error("entries of other ids were dropped")
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf16"
 
@@ -57,6 +58,14 @@ type xlsbRecords struct {
 // next returns the next record's type and data (valid until the next call);
 // io.EOF at the end of the part.
 func (x *xlsbRecords) next() (int, []byte, error) {
+	// A part that ends inside a record is corrupt; one that stops for
+	// another reason (the budget spent, a bad deflate stream) says why.
+	fail := func(err error) error {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return errXLSBRecord
+		}
+		return err
+	}
 	var typ int
 	for i := 0; i < 2; i++ {
 		b, err := x.r.ReadByte()
@@ -64,7 +73,7 @@ func (x *xlsbRecords) next() (int, []byte, error) {
 			if i == 0 && err == io.EOF {
 				return 0, nil, io.EOF
 			}
-			return 0, nil, errXLSBRecord
+			return 0, nil, fail(err)
 		}
 		typ |= int(b&0x7f) << (7 * i)
 		if b&0x80 == 0 {
@@ -76,9 +85,12 @@ func (x *xlsbRecords) next() (int, []byte, error) {
 	}
 	size := 0
 	for i := 0; ; i++ {
-		b, err := x.r.ReadByte()
-		if err != nil || i == 4 {
+		if i == 4 {
 			return 0, nil, errXLSBRecord
+		}
+		b, err := x.r.ReadByte()
+		if err != nil {
+			return 0, nil, fail(err)
 		}
 		size |= int(b&0x7f) << (7 * i)
 		if b&0x80 == 0 {
@@ -87,16 +99,21 @@ func (x *xlsbRecords) next() (int, []byte, error) {
 	}
 	if size > maxXLSBRecord {
 		if _, err := x.r.Discard(size); err != nil {
-			return 0, nil, errXLSBRecord
+			return 0, nil, fail(err)
 		}
 		return typ, nil, nil
 	}
-	if cap(x.buf) < size {
-		x.buf = make([]byte, size)
-	}
-	x.buf = x.buf[:size]
-	if _, err := io.ReadFull(x.r, x.buf); err != nil {
-		return 0, nil, errXLSBRecord
+	// The buffer grows with the bytes read, not with the size declared.
+	x.buf = x.buf[:0]
+	for len(x.buf) < size {
+		if len(x.buf) == cap(x.buf) {
+			x.buf = slices.Grow(x.buf, min(size-len(x.buf), max(len(x.buf), 4096)))
+		}
+		n, err := x.r.Read(x.buf[len(x.buf):min(cap(x.buf), size)])
+		x.buf = x.buf[:len(x.buf)+n]
+		if err != nil && len(x.buf) < size {
+			return 0, nil, fail(err)
+		}
 	}
 	return typ, x.buf, nil
 }

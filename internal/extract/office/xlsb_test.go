@@ -3,9 +3,13 @@ package office
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/newsroom/dossier/internal/extract"
 	"github.com/newsroom/dossier/internal/testutil"
@@ -108,5 +112,46 @@ func TestCellRef(t *testing.T) {
 		if got := cellRef(tc.row, tc.col); got != tc.want {
 			t.Errorf("(%d, %d) = %q, want %q", tc.row, tc.col, got, tc.want)
 		}
+	}
+}
+
+// TestXLSBRecordsReadError: a part that stops for a reason other than its
+// end (the expansion budget spent, a corrupt deflate stream) says so, not
+// "corrupt record header".
+func TestXLSBRecordsReadError(t *testing.T) {
+	for _, data := range [][]byte{{}, {0x9c}, {0x9c, 0x01, 0x10, 1, 2}} {
+		r := io.MultiReader(bytes.NewReader(data), iotest.ErrReader(extract.ErrBudget))
+		x := &xlsbRecords{r: bufio.NewReader(r)}
+		if _, _, err := x.next(); !errors.Is(err, extract.ErrBudget) {
+			t.Errorf("%x then over budget: %v", data, err)
+		}
+	}
+	x := &xlsbRecords{r: bufio.NewReader(bytes.NewReader([]byte{0x9c, 0x01, 0x10, 1, 2}))}
+	if _, _, err := x.next(); err != errXLSBRecord {
+		t.Errorf("record cut short: %v", err)
+	}
+}
+
+// TestXLSBRecordsDeclaredSize: a record header declaring 16 MiB over a
+// few bytes allocates what is there, not what is declared (a workbook may
+// name one such part as each of 65,536 sheets).
+func TestXLSBRecordsDeclaredSize(t *testing.T) {
+	data := []byte{0x9c, 0x01, 0xff, 0xff, 0xff, 0x07, 1, 2, 3}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	x := &xlsbRecords{r: bufio.NewReader(bytes.NewReader(data))}
+	_, _, err := x.next()
+	runtime.ReadMemStats(&after)
+	if err != errXLSBRecord {
+		t.Errorf("record cut short: %v", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("%d bytes allocated for %d of data", n, len(data))
+	}
+	// Records that are there are read whole, however long.
+	big := append([]byte{0x13, 0x80, 0x80, 0x40}, bytes.Repeat([]byte{7}, 1<<20)...)
+	x = &xlsbRecords{r: bufio.NewReader(bytes.NewReader(big))}
+	if typ, rec, err := x.next(); err != nil || typ != 0x13 || len(rec) != 1<<20 || rec[len(rec)-1] != 7 {
+		t.Errorf("1 MiB record: type %d, %d bytes, %v", typ, len(rec), err)
 	}
 }
