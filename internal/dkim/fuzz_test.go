@@ -6,7 +6,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -145,7 +144,7 @@ func TestHostileInput(t *testing.T) {
 		var rep *Report
 		var err error
 		start := time.Now()
-		alloc := allocated(func() { rep, err = Verify(context.Background(), c.raw, Options{Keys: f.mem, AsOf: fixtureNow}) })
+		alloc := testutil.Allocated(func() { rep, err = Verify(context.Background(), c.raw, Options{Keys: f.mem, AsOf: fixtureNow}) })
 		t.Logf("%s: %d bytes, allocated %d bytes in %v", name, len(c.raw), alloc, time.Since(start).Round(time.Millisecond))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -167,16 +166,6 @@ func TestHostileInput(t *testing.T) {
 			t.Errorf("%s: allocated %d bytes for a %d-byte message (limit %d)", name, alloc, len(c.raw), limit)
 		}
 	}
-}
-
-// allocated returns the bytes allocated while f runs.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 func BenchmarkVerifyCorpus(b *testing.B) {

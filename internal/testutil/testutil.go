@@ -63,3 +63,15 @@ func Tool(t testing.TB, name string) string {
 	}
 	return p
 }
+
+// Allocated returns the bytes the heap allocated while f ran (after a
+// collection, so that earlier garbage is not counted): a bound on the
+// memory a parser used that does not depend on the machine's speed.
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}

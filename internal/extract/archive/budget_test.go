@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/newsroom/dossier/internal/extract"
+	"github.com/newsroom/dossier/internal/testutil"
 )
 
 // zeros reads as an endless run of zero bytes.
@@ -61,16 +61,6 @@ func gzipZeros(t testing.TB, n int64, asTar bool) []byte {
 	return out
 }
 
-// measure runs f and returns the bytes it allocated.
-func measure(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 func bombSize() int64 {
 	if testing.Short() {
 		return 32 << 20
@@ -83,7 +73,7 @@ func TestGzipBomb(t *testing.T) {
 	limit := newCollector(context.Background(), extract.Options{}, len(data)).limit
 	var res *extract.Result
 	start := time.Now()
-	alloc := measure(func() { res = extractOK(t, data, "", extract.Options{}) })
+	alloc := testutil.Allocated(func() { res = extractOK(t, data, "", extract.Options{}) })
 	t.Logf("%s gzip of %s: limit %s, allocated %s in %v", bytesize(int64(len(data))), bytesize(bombSize()),
 		bytesize(limit), bytesize(int64(alloc)), time.Since(start))
 	c := res.Children[0]
@@ -102,7 +92,7 @@ func TestTarGzBomb(t *testing.T) {
 	opts := extract.Options{}
 	limit := newCollector(context.Background(), opts, len(data)).limit
 	var res *extract.Result
-	alloc := measure(func() { res = extractOK(t, data, "", opts) })
+	alloc := testutil.Allocated(func() { res = extractOK(t, data, "", opts) })
 	// zeros.bin declares more than the budget: skipped unread. Reaching
 	// after.txt would mean expanding it, past the budget: the walk stops.
 	if len(res.Children) != 1 || !strings.HasPrefix(res.Children[0].Skip, "over the expansion budget (declares") {
@@ -183,7 +173,7 @@ func TestDictionaryGuards(t *testing.T) {
 		t.Errorf("1 GiB dictionary: %+v", res.Children[0])
 	}
 	var err error
-	alloc := measure(func() {
+	alloc := testutil.Allocated(func() {
 		_, err = Extract(context.Background(), withXzDict(t, small, 37), "", extract.Options{})
 	})
 	if err == nil || !strings.Contains(err.Error(), "dictionary over 1 GiB") || alloc > 16<<20 {
@@ -193,7 +183,7 @@ func TestDictionaryGuards(t *testing.T) {
 	// A 7z whose LZMA2 coder declares a 3 GiB dictionary for 28 bytes is
 	// decoded with a dictionary the size of its output.
 	data, _ := base64.StdEncoding.DecodeString("N3q8ryccAASuaAjKIAAAAAAAAABaAAAAAAAAAPn3YecBABtMZSBkb3NzaWVyIHNlY3JldDogcGFnZSAxMi4KAAEEBgABCSAABwsBAAEhIQEnDBwACAoB6xAMvwAABQEZDAAAAAAAAAAAAAAAABETAG4AbwB0AGUALgB0AHgAdAAAABkAFAoBAEH32fgvet0BFQYBACCApIEAAA==")
-	alloc = measure(func() { res = extractOK(t, data, "", extract.Options{}) })
+	alloc = testutil.Allocated(func() { res = extractOK(t, data, "", extract.Options{}) })
 	if c := child(t, res, "note.txt"); !bytes.Equal(c.Data, text) || alloc > 64<<20 {
 		t.Errorf("7z: %+v, %s allocated", c, bytesize(int64(alloc)))
 	}

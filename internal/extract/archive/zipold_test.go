@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -111,24 +110,15 @@ func readCorpusMember(file, name string) ([]byte, error) {
 	return nil, os.ErrNotExist
 }
 
-// allocated returns the bytes fn allocates.
-func allocated(fn func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	fn()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 // TestOldMethodsDeclaredSize: a member declaring 1 GiB whose data ends
 // at once allocates what the data can fill, not what the header says.
 func TestOldMethodsDeclaredSize(t *testing.T) {
 	data := []byte{0x41, 0x00, 0x02, 0x04}
 	trees := []byte{3, 0xF5, 0xF5, 0xF5, 0xF5, 3, 0xF5, 0xF5, 0xF5, 0xF5, 0}
-	if n := allocated(func() { explode(trees, 0, 1<<30) }); n > 16<<20 {
+	if n := testutil.Allocated(func() { explode(trees, 0, 1<<30) }); n > 16<<20 {
 		t.Errorf("explode: %d bytes allocated for %d of data", n, len(trees))
 	}
-	if n := allocated(func() { unshrink(data, 1<<30) }); n > 16<<20 {
+	if n := testutil.Allocated(func() { unshrink(data, 1<<30) }); n > 16<<20 {
 		t.Errorf("unshrink: %d bytes allocated for %d of data", n, len(data))
 	}
 }
@@ -159,7 +149,7 @@ func TestOldMethodsSymlinkBudget(t *testing.T) {
 	zw.Close()
 	opts := extract.Options{Budget: extract.Budget{MaxBytes: 1 << 20}}
 	var res *extract.Result
-	if n := allocated(func() { res = extractOK(t, buf.Bytes(), MIMEZip, opts) }); n > 32<<20 {
+	if n := testutil.Allocated(func() { res = extractOK(t, buf.Bytes(), MIMEZip, opts) }); n > 32<<20 {
 		t.Errorf("%d bytes allocated for a symlink, budget 1 MiB", n)
 	}
 	if c := child(t, res, "link"); !strings.HasPrefix(c.Skip, "symlink") {

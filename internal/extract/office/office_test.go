@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -240,7 +239,7 @@ func TestHostileParts(t *testing.T) {
 			"docProps/core.xml", string(bomb),
 			"word/document.xml", string(bomb))
 		var res *extract.Result
-		alloc := allocated(func() { res, err = Extract(context.Background(), data, "", extract.Options{}) })
+		alloc := testutil.Allocated(func() { res, err = Extract(context.Background(), data, "", extract.Options{}) })
 		t.Logf("%s: %d bytes of text, allocated %d bytes", name, len(res.Text), alloc)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -285,21 +284,11 @@ func TestBudget(t *testing.T) {
 	if p := filepath.Join(testutil.CorpusDir(), "hostile/archives/overlap-zbsm.zip"); fileExists(p) {
 		bomb, _ := os.ReadFile(p)
 		var err error
-		alloc := allocated(func() { _, err = Extract(context.Background(), bomb, "", extract.Options{}) })
+		alloc := testutil.Allocated(func() { _, err = Extract(context.Background(), bomb, "", extract.Options{}) })
 		if !errors.Is(err, extract.ErrUnsupported) || alloc > 8<<20 {
 			t.Errorf("zip bomb (%d bytes): %v, allocated %d bytes", len(bomb), err, alloc)
 		}
 	}
-}
-
-// allocated returns the bytes allocated while f runs.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 func hasProblem(res *extract.Result, word string) bool {

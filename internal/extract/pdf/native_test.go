@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +58,7 @@ func TestNativeHostile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		alloc := allocated(func() { _, err = ExtractNative(data, extract.Options{}) })
+		alloc := testutil.Allocated(func() { _, err = ExtractNative(data, extract.Options{}) })
 		t.Logf("%s: %v; allocated %d bytes", filepath.Base(f), err, alloc)
 		// None of them rasterises, and the reader never does: a few
 		// hundred KB today.
@@ -86,7 +85,7 @@ func TestNativeHostile(t *testing.T) {
 	data := append(append([]byte(bomb), z.Bytes()...), "\nendstream endobj\ntrailer<</Root 1 0 R>>"...)
 	var res *extract.Result
 	var err error
-	alloc := allocated(func() { res, err = ExtractNative(data, extract.Options{}) })
+	alloc := testutil.Allocated(func() { res, err = ExtractNative(data, extract.Options{}) })
 	t.Logf("bomb of %d bytes: %v; allocated %d MiB", len(data), err, alloc>>20)
 	if err == nil && strings.TrimSpace(res.Text) != "" {
 		t.Errorf("bomb: text %.100q", res.Text)
@@ -94,16 +93,6 @@ func TestNativeHostile(t *testing.T) {
 	if alloc > 4*nativeMaxStream {
 		t.Errorf("flate bomb: allocated %d MiB, over 4 times the %d MiB a stream may inflate to", alloc>>20, nativeMaxStream>>20)
 	}
-}
-
-// allocated returns the bytes allocated while f runs.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
 }
 
 // TestNativeCorpus compares the built-in reader with pdftotext on every
@@ -140,7 +129,7 @@ func TestNativeCorpus(t *testing.T) {
 		// bound its work, and its allocations are checked against them.
 		var res *extract.Result
 		start := time.Now()
-		alloc := allocated(func() { res, err = ExtractNative(data, extract.Options{}) })
+		alloc := testutil.Allocated(func() { res, err = ExtractNative(data, extract.Options{}) })
 		if d := time.Since(start); d > slowestTook {
 			slowest, slowestTook = strings.TrimPrefix(f, dir), d
 		}
