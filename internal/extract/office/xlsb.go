@@ -170,7 +170,6 @@ func (p *ooxml) xlsb(main string) error {
 	wb := &workbook{ooxml: p}
 	rels := relByID(p.rels(main))
 	var sheets []sheet
-	var comments []sheetComments
 	states := [...]string{"visible", "hidden", "veryHidden"}
 	err := wb.forRecords(main, func(typ int, data []byte) bool {
 		switch typ {
@@ -227,40 +226,7 @@ func (p *ooxml) xlsb(main string) error {
 			}
 		}
 	}
-	for _, s := range sheets {
-		p.res.Meta.Sheets = append(p.res.Meta.Sheets, s.name)
-		p.text.Sep(zipdoc.Para)
-		head := s.name
-		if s.state == "hidden" || s.state == "veryHidden" {
-			head += " (hidden)"
-		}
-		p.text.WriteString(head)
-		p.text.Sep(zipdoc.Para)
-		if s.part == "" {
-			continue
-		}
-		if err := wb.readSheetBin(s.part); err != nil {
-			return err
-		}
-		// Drawings and charts are XML parts, as in XLSX.
-		for _, l := range p.rels(s.part) {
-			switch {
-			case l.External:
-			case l.typeIs("drawing"):
-				p.text.Sep(zipdoc.Line)
-				p.drawingPart(l.Target, nil)
-				p.graphics(p.rels(l.Target))
-			case l.typeIs("comments"):
-				comments = append(comments, sheetComments{s.name, l.Target})
-			}
-		}
-	}
-	for _, c := range comments {
-		if err := wb.readCommentsBin(c); err != nil {
-			return err
-		}
-	}
-	return nil
+	return wb.writeSheets(sheets, wb.readSheetBin, wb.readCommentsBin)
 }
 
 // readCommentsBin writes a sheet's cell comments as readComments does.

@@ -65,6 +65,19 @@ func (p *ooxml) xlsx(main string) error {
 			wb.readStyles(l.Target)
 		}
 	}
+	return wb.writeSheets(sheets, wb.readSheet, func(c sheetComments) error {
+		wb.readComments(c)
+		return nil
+	})
+}
+
+// writeSheets writes each sheet, in workbook order, under its name as a
+// heading line ("Name (hidden)" for hidden sheets), its cells (readSheet),
+// its drawings and charts, then every sheet's cell comments under a
+// "Comments" heading (readComments). XLSX and XLSB share it: only the
+// cells and comments parts differ.
+func (wb *workbook) writeSheets(sheets []sheet, readSheet func(part string) error, readComments func(sheetComments) error) error {
+	p := wb.ooxml
 	var comments []sheetComments
 	for _, s := range sheets {
 		p.res.Meta.Sheets = append(p.res.Meta.Sheets, s.name)
@@ -78,7 +91,7 @@ func (p *ooxml) xlsx(main string) error {
 		if s.part == "" {
 			continue
 		}
-		if err := wb.readSheet(s.part); err != nil {
+		if err := readSheet(s.part); err != nil {
 			return err
 		}
 		for _, l := range p.rels(s.part) {
@@ -94,7 +107,9 @@ func (p *ooxml) xlsx(main string) error {
 		}
 	}
 	for _, c := range comments {
-		wb.readComments(c)
+		if err := readComments(c); err != nil {
+			return err
+		}
 	}
 	return nil
 }
